@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Invariant: the trail is a sequence of complete lines, each ending in
+ * '\n', whose seq counts from 1 and whose prev is the hash of the line
+ * before; only the last line may be torn (a crash mid-append), and a torn
+ * line was never acknowledged, so cutting it loses nothing.
+ */
+#include <sys/stat.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qmb_atomic.h"
+#include "qmb_audit.h"
+#include "qmb_clock.h"
+#include "qmb_io.h"
+
+#define CHUNK		65536
+#define MAX_SAFE_INT	9007199254740991LL
+
+int
+qmb_audit_type_check(const char *t, struct qmb_err *err)
+{
+	size_t i;
+
+	for (i = 0; t[i] != '\0'; i++)
+		if (i >= 64 || !(islower((unsigned char)t[i]) ||
+		    (i > 0 && (isdigit((unsigned char)t[i]) || t[i] == '_'))))
+			break;
+	if (i == 0 || t[i] != '\0')
+		return qmb_errf(err, QMB_EXIT_USAGE,
+		    "invalid audit type '%.80s': use lowercase letters, digits and '_'",
+		    t);
+	return 0;
+}
+
+/* 0 when every number in v is an integer jq prints the same way. */
+static int
+ints_only(const struct qmb_jv *v, size_t n)
+{
+	const struct qmb_jv *stack[QMB_JSON_DEPTH + 1];
+	size_t idx[QMB_JSON_DEPTH + 1];
+	int sp = 0;
+
+	stack[0] = v;
+	idx[0] = 0;
+	(void)n;
+	while (sp >= 0) {
+		const struct qmb_jv *c = stack[sp], *k;
+
+		if (idx[sp] >= c->len) {
+			sp--;
+			continue;
+		}
+		k = &c->kids[idx[sp]++];
+		if (k->type == QMB_JNUM && (!k->isint || k->i64 > MAX_SAFE_INT ||
+		    k->i64 < -MAX_SAFE_INT))
+			return -1;
+		if ((k->type == QMB_JOBJ || k->type == QMB_JARR) &&
+		    sp < QMB_JSON_DEPTH) {
+			stack[++sp] = k;
+			idx[sp] = 0;
+		}
+	}
+	return 0;
+}
+
+int
+qmb_audit_format(const struct qmb_audit_in *in, int64_t seq, const char *prev,
+    struct qmb_buf *out, struct qmb_err *err)
+{
+	struct qmb_json_doc doc = { 0 };
+	struct qmb_jw jw;
+	char ts[QMB_TIME_LEN + 1];
+	const char *d = in->details ? in->details : "{}";
+
+	if (qmb_json_parse(d, strlen(d), qmb_io_max_file(), QMB_EXIT_USAGE,
+	    &doc, err) == -1)
+		return -1;
+	if (doc.root->type != QMB_JOBJ || ints_only(doc.root, 0) == -1) {
+		qmb_json_free(&doc);
+		return qmb_errf(err, QMB_EXIT_USAGE,
+		    "audit details must be a JSON object with integer numbers only");
+	}
+	qmb_time_fmt(in->time ? in->time : qmb_now(), ts);
+	qmb_buf_reset(out);
+	qmb_jw_init(&jw, out, 0);
+	qmb_jw_obj_begin(&jw);
+	qmb_jw_kint(&jw, "seq", seq);
+	qmb_jw_kstr(&jw, "timestamp", ts);
+	qmb_jw_kstr(&jw, "session_id", in->session_id);
+	qmb_jw_kstr(&jw, "user_id", in->user_id);
+	qmb_jw_kstr(&jw, "type", in->type);
+	qmb_jw_key(&jw, "details");
+	qmb_jw_value(&jw, doc.root);
+	qmb_jw_kstr(&jw, "prev", prev);
+	qmb_jw_obj_end(&jw);
+	qmb_json_free(&doc);
+	if (qmb_jw_finish(&jw) == -1)
+		return qmb_errf(err, QMB_EXIT_USAGE, "audit entry too large");
+	return 0;
+}
+
+/* Offset just past the last '\n' before end (0 when none). */
+static int
+line_start(int fd, off_t end, off_t *start)
+{
+	char buf[CHUNK];
+	off_t pos = end;
+	ssize_t r;
+	size_t n;
+
+	while (pos > 0) {
+		n = pos > CHUNK ? CHUNK : (size_t)pos;
+		if ((r = pread(fd, buf, n, pos - (off_t)n)) != (ssize_t)n)
+			return -1;
+		while (n > 0)
+			if (buf[--n] == '\n') {
+				*start = pos - (off_t)(r - (ssize_t)n) + 1;
+				return 0;
+			}
+		pos -= r;
+	}
+	*start = 0;
+	return 0;
+}
+
+static int
+read_range(int fd, off_t from, off_t to, struct qmb_buf *b, struct qmb_err *err)
+{
+	size_t n = (size_t)(to - from);
+
+	qmb_buf_reset(b);
+	if (n > qmb_io_max_file())
+		return qmb_errf(err, QMB_EXIT_CORRUPT,
+		    "audit entry too large (limit %zu bytes)", qmb_io_max_file());
+	b->max = n + 1;
+	while (b->len < n) {
+		char tmp[CHUNK];
+		size_t want = n - b->len > CHUNK ? CHUNK : n - b->len;
+		ssize_t r = pread(fd, tmp, want, from + (off_t)b->len);
+
+		if (r <= 0)
+			return qmb_errsys(err, QMB_EXIT_IO, "read audit trail");
+		if (qmb_buf_add(b, tmp, (size_t)r) == -1)
+			return qmb_errf(err, QMB_EXIT_IO, "out of memory");
+	}
+	return 0;
+}
+
+static int
+hash_entry(const struct qmb_jv *root, char *hex, struct qmb_err *err)
+{
+	struct qmb_buf b;
+	struct qmb_jw jw;
+	size_t i;
+
+	qmb_buf_init(&b, qmb_io_max_file() + 1024);
+	qmb_jw_init(&jw, &b, 0);
+	qmb_jw_obj_begin(&jw);
+	for (i = 0; i < root->len; i++) {
+		if (strcmp(root->kids[i].key, "hash") == 0)
+			continue;
+		qmb_jw_key(&jw, root->kids[i].key);
+		qmb_jw_value(&jw, &root->kids[i]);
+	}
+	qmb_jw_obj_end(&jw);
+	if (qmb_jw_finish(&jw) == -1) {
+		qmb_buf_free(&b);
+		return qmb_errf(err, QMB_EXIT_CORRUPT, "audit entry too large");
+	}
+	qmb_sha256(b.data, b.len, hex);
+	qmb_buf_free(&b);
+	return 0;
+}
+
+int
+qmb_audit_check_line(const char *line, size_t len, int64_t want_seq,
+    const char *want_prev, struct qmb_json_doc *doc, char *hash,
+    struct qmb_err *err)
+{
+	char calc[QMB_SHA256_HEX + 1];
+	const char *h, *prev;
+	int64_t seq;
+
+	if (qmb_json_parse(line, len, qmb_io_max_file() + 1024,
+	    QMB_EXIT_CORRUPT, doc, err) == -1)
+		return -1;
+	if (doc->root->type != QMB_JOBJ ||
+	    qmb_json_get_int(doc->root, "seq", &seq) == -1 ||
+	    (h = qmb_json_get_str(doc->root, "hash")) == NULL ||
+	    (prev = qmb_json_get_str(doc->root, "prev")) == NULL ||
+	    qmb_json_get_str(doc->root, "timestamp") == NULL ||
+	    qmb_json_get_str(doc->root, "type") == NULL)
+		return qmb_errf(err, QMB_EXIT_CORRUPT,
+		    "entry lacks seq, timestamp, type, prev or hash");
+	if (want_seq > 0 && seq != want_seq)
+		return qmb_errf(err, QMB_EXIT_CORRUPT,
+		    "seq is %lld, expected %lld", (long long)seq,
+		    (long long)want_seq);
+	if (want_prev != NULL && strcmp(prev, want_prev) != 0)
+		return qmb_errf(err, QMB_EXIT_CORRUPT,
+		    "prev does not match the hash of entry %lld",
+		    (long long)seq - 1);
+	if (hash_entry(doc->root, calc, err) == -1)
+		return -1;
+	if (strcmp(calc, h) != 0)
+		return qmb_errf(err, QMB_EXIT_CORRUPT,
+		    "hash mismatch: the entry was changed after it was written");
+	memcpy(hash, calc, sizeof(calc));
+	return 0;
+}
+
+static int
+open_trail(struct qmb_proj *p, const char *id, int flags, int *fdp,
+    struct qmb_err *err)
+{
+	char name[NAME_MAX + 1];
+	struct stat st;
+	int dfd, fd;
+
+	if ((dfd = qmb_proj_dir(p, QMB_D_AUDIT, (flags & O_CREAT) != 0,
+	    err)) == -1)
+		return -1;
+	snprintf(name, sizeof(name), "%s.audit.json", id);
+	fd = qmb_io_openat(dfd, name, flags | O_NONBLOCK, qmb_proj_fmode(p));
+	if (fd == -1)
+		return qmb_errsys(err, errno == ENOENT ? QMB_EXIT_NOTFOUND :
+		    QMB_EXIT_IO, "open '.qmb/audit/%s'", name);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_nlink != 1 || st.st_uid != geteuid()) {
+		close(fd);
+		return qmb_errf(err, QMB_EXIT_IO,
+		    "'.qmb/audit/%s' is not a plain file of ours (link, FIFO or other owner); refusing to use it",
+		    name);
+	}
+	*fdp = fd;
+	return dfd;
+}
+
+/* Find the head of an open trail; *frag is where a torn tail starts. */
+static int
+read_head(int fd, struct qmb_audit_head *h, off_t *frag, struct qmb_err *err)
+{
+	struct qmb_json_doc doc = { 0 };
+	struct qmb_buf line;
+	struct stat st;
+	off_t start, end;
+	char last;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	memcpy(h->hash, QMB_AUDIT_ZERO, sizeof(QMB_AUDIT_ZERO));
+	if (fstat(fd, &st) == -1)
+		return qmb_errsys(err, QMB_EXIT_IO, "stat audit trail");
+	*frag = st.st_size;
+	if (st.st_size == 0)
+		return 0;
+	if (pread(fd, &last, 1, st.st_size - 1) != 1)
+		return qmb_errsys(err, QMB_EXIT_IO, "read audit trail");
+	if (last != '\n') {
+		h->torn = 1;
+		if (line_start(fd, st.st_size, frag) == -1)
+			return qmb_errsys(err, QMB_EXIT_IO, "read audit trail");
+	}
+	if (*frag == 0)
+		return 0;
+	end = *frag - 1;
+	if (line_start(fd, end, &start) == -1)
+		return qmb_errsys(err, QMB_EXIT_IO, "read audit trail");
+	qmb_buf_init(&line, qmb_io_max_file() + 1);
+	rc = read_range(fd, start, end, &line, err);
+	if (rc == 0 && (rc = qmb_audit_check_line(line.data, line.len, 0, NULL,
+	    &doc, h->hash, err)) == 0) {
+		qmb_json_get_int(doc.root, "seq", &h->seq);
+		snprintf(h->time, sizeof(h->time), "%s",
+		    qmb_json_get_str(doc.root, "timestamp"));
+	} else if (err->code == QMB_EXIT_CORRUPT) {
+		qmb_err_prefix(err, "last audit entry");
+	}
+	qmb_json_free(&doc);
+	qmb_buf_free(&line);
+	return rc;
+}
+
+int
+qmb_audit_head(struct qmb_proj *p, const char *id, struct qmb_audit_head *h,
+    struct qmb_err *err)
+{
+	off_t frag;
+	int fd, rc;
+
+	memset(h, 0, sizeof(*h));
+	memcpy(h->hash, QMB_AUDIT_ZERO, sizeof(QMB_AUDIT_ZERO));
+	if (open_trail(p, id, O_RDONLY, &fd, err) == -1)
+		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
+	rc = read_head(fd, h, &frag, err);
+	close(fd);
+	return rc;
+}
+
+/* Move a torn tail into .qmb/corrupt and cut it off. */
+static int
+cut_torn(struct qmb_proj *p, const char *id, int fd, off_t frag,
+    struct qmb_err *err)
+{
+	struct qmb_buf b;
+	struct stat st;
+	char name[NAME_MAX + 1], ts[QMB_TIME_LEN + 1];
+	int cfd, rc;
+
+	if (fstat(fd, &st) == -1)
+		return qmb_errsys(err, QMB_EXIT_IO, "stat audit trail");
+	if ((cfd = qmb_proj_dir(p, QMB_D_CORRUPT, 1, err)) == -1)
+		return -1;
+	qmb_buf_init(&b, qmb_io_max_file() + 1);
+	if ((rc = read_range(fd, frag, st.st_size, &b, err)) == 0) {
+		qmb_time_fmt(qmb_now(), ts);
+		snprintf(name, sizeof(name), "%s.audit.json.torn-%s", id, ts);
+		rc = qmb_atomic_write(cfd, name, b.data, b.len,
+		    qmb_proj_fmode(p), err);
+	}
+	qmb_buf_free(&b);
+	if (rc == 0 && (qmb_io_ftruncate(fd, frag) == -1 ||
+	    qmb_io_fdatasync(fd) == -1))
+		rc = qmb_errsys(err, QMB_EXIT_IO, "cut torn audit line");
+	return rc;
+}
+
+static int
+write_entry(int fd, off_t size, struct qmb_buf *line, struct qmb_err *err)
+{
+	ssize_t w = qmb_io_write(fd, line->data, line->len);
+
+	if (w == (ssize_t)line->len && qmb_io_fdatasync(fd) == 0)
+		return 0;
+	if (w == -1 || w == (ssize_t)line->len)
+		qmb_errsys(err, QMB_EXIT_IO, "append to audit trail");
+	else
+		qmb_errf(err, QMB_EXIT_IO,
+		    "append to audit trail: short write (disk full?)");
+	/* the lock is held, so size is exactly where this entry began */
+	if (ftruncate(fd, size) == 0)
+		fdatasync(fd);
+	return -1;
+}
+
+static void
+set_time(struct qmb_audit_head *h, const char *line)
+{
+	const char *t = strstr(line, "\"timestamp\":\"");
+
+	h->time[0] = '\0';
+	if (t != NULL)
+		snprintf(h->time, sizeof(h->time), "%.*s", QMB_TIME_LEN, t + 13);
+}
+
+int
+qmb_audit_append(struct qmb_proj *p, const struct qmb_audit_in *in,
+    struct qmb_audit_head *head, struct qmb_buf *lineout, struct qmb_err *err)
+{
+	struct qmb_audit_head h;
+	struct qmb_buf line;
+	off_t frag;
+	int fd, dfd, rc = -1;
+
+	if ((dfd = open_trail(p, in->session_id, O_RDWR | O_APPEND | O_CREAT,
+	    &fd, err)) == -1)
+		return -1;
+	qmb_buf_init(&line, qmb_io_max_file() + 1024);
+	if (read_head(fd, &h, &frag, err) == -1)
+		goto out;
+	if (h.torn && cut_torn(p, in->session_id, fd, frag, err) == -1)
+		goto out;
+	if (qmb_audit_format(in, h.seq + 1, h.hash, &line, err) == -1)
+		goto out;
+	head->seq = h.seq + 1;
+	qmb_sha256(line.data, line.len, head->hash);
+	line.len--;	/* drop the closing brace, add the hash */
+	qmb_buf_addf(&line, ",\"hash\":\"%s\"}\n", head->hash);
+	if (line.error) {
+		qmb_errf(err, QMB_EXIT_USAGE, "audit entry too large");
+		goto out;
+	}
+	if (write_entry(fd, frag, &line, err) == -1)
+		goto out;
+	if (frag == 0 && qmb_dir_sync(dfd, ".qmb/audit", err) == -1)
+		goto out;
+	set_time(head, line.data);
+	head->torn = 0;
+	if (lineout != NULL) {
+		qmb_buf_reset(lineout);
+		qmb_buf_add(lineout, line.data, line.len - 1);
+	}
+	rc = 0;
+out:
+	qmb_buf_free(&line);
+	close(fd);
+	return rc;
+}
+
+int
+qmb_audit_read(struct qmb_proj *p, const char *id, struct qmb_buf *b,
+    struct qmb_err *err)
+{
+	char name[NAME_MAX + 1];
+	int dfd;
+
+	if ((dfd = qmb_proj_dir(p, QMB_D_AUDIT, 0, err)) == -1)
+		return -1;
+	snprintf(name, sizeof(name), "%s.audit.json", id);
+	b->max = qmb_io_max_file();
+	return qmb_io_read_file(dfd, name, b->max, QMB_EXIT_CORRUPT, b, err);
+}

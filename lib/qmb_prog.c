@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qmb_lock.h"
+#include "qmb_prog.h"
+
+#ifndef QMB_VERSION
+#define QMB_VERSION "0.1.0"
+#endif
+
+static const char *progname = "qmb";
+
+void
+qmb_setprogname(const char *name)
+{
+	progname = name;
+}
+
+const char *
+qmb_progname(void)
+{
+	return progname;
+}
+
+int
+qmb_usage(const char *usage)
+{
+	fputs(usage, stderr);
+	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+	return QMB_EXIT_USAGE;
+}
+
+int
+qmb_help(const char *usage, const char *help)
+{
+	fputs(usage, stdout);
+	fputs(help, stdout);
+	return qmb_close_stdout(QMB_EXIT_OK);
+}
+
+int
+qmb_version(void)
+{
+	printf("%s %s\n", progname, QMB_VERSION);
+	return qmb_close_stdout(QMB_EXIT_OK);
+}
+
+int
+qmb_report(const struct qmb_err *err)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: %s\n", progname, err->msg[0] ? err->msg :
+	    "internal error: failure without a message");
+	return err->code ? err->code : QMB_EXIT_INTERNAL;
+}
+
+void
+qmb_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: warning: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+qmb_close_stdout(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		fprintf(stderr, "%s: write to standard output: %s\n", progname,
+		    strerror(errno));
+		return QMB_EXIT_IO;
+	}
+	return code;
+}
+
+void
+qmb_common_finish(struct qmb_common *c)
+{
+	struct passwd *pw;
+	const char *nc = getenv("NO_COLOR");
+
+	if (c->user == NULL || *c->user == '\0')
+		c->user = getenv("QMB_USER");
+	if (c->user == NULL || *c->user == '\0')
+		c->user = getenv("LOGNAME");
+	if ((c->user == NULL || *c->user == '\0') &&
+	    (pw = getpwuid(geteuid())) != NULL)
+		c->user = pw->pw_name;
+	if (c->user == NULL || *c->user == '\0')
+		c->user = "unknown";
+	c->tty = isatty(STDOUT_FILENO);
+	c->color = c->tty && (nc == NULL || *nc == '\0');
+}
+
+int
+qmb_parse_wait(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end != '\0' || v < 0 || v > 86400)
+		return -1;
+	qmb_lock_set_wait(v);
+	return 0;
+}

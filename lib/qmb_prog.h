@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef QMB_PROG_H
+#define QMB_PROG_H
+
+/*
+ * What every program's main shares: its name in messages, usage, help
+ * and version output, error reports, the common options of DESIGN 3, and
+ * the final check that stdout was written.  These print; they are the
+ * only part of the library that does, and they never exit: main returns
+ * what they return.
+ */
+
+#include <stdio.h>
+
+#include "qmb_err.h"
+
+struct qmb_common {
+	const char	*dir;		/* -C */
+	const char	*user;		/* --user, $QMB_USER, login name */
+	int		 json;		/* --json */
+	int		 quiet;		/* -q */
+	int		 verbose;	/* -v */
+	int		 tty;		/* stdout is a terminal */
+	int		 color;		/* tty and no NO_COLOR */
+};
+
+void	qmb_setprogname(const char *);
+const char *qmb_progname(void);
+int	qmb_usage(const char *usage);			/* stderr, 2 */
+int	qmb_help(const char *usage, const char *help);	/* stdout, 0 */
+int	qmb_version(void);				/* stdout, 0 */
+int	qmb_report(const struct qmb_err *);		/* stderr, err->code */
+void	qmb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* fflush+close stdout; a failure is exit 6 with a message. */
+int	qmb_close_stdout(int code);
+/* Fill in the derived fields of c (user, tty, color). */
+void	qmb_common_finish(struct qmb_common *);
+/* Parse --wait's argument; 0 or -1. */
+int	qmb_parse_wait(const char *);
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef QMB_TXN_H
+#define QMB_TXN_H
+
+/*
+ * A change to one session: take its lock, read it, roll it forward if
+ * its audit trail is ahead (a crash between audit and save), then for
+ * each change: append the audit entry (write-ahead), apply that very
+ * entry to the state, save the state atomically, write the log line.
+ * The lock is held from the read to the last save, so concurrent
+ * processes lose no update.
+ *
+ *	qmb_txn_begin(&t, p, id, user, err)	(or qmb_txn_create)
+ *	... check preconditions on t.s ...
+ *	qmb_txn_commit(&t, "stage_approved", details, NULL, "B", err)
+ *	qmb_txn_end(&t)
+ */
+
+#include "qmb_audit.h"
+#include "qmb_lock.h"
+#include "qmb_log.h"
+#include "qmb_paths.h"
+#include "qmb_session.h"
+
+struct qmb_txn {
+	struct qmb_proj		*p;
+	struct qmb_lock		 lock;
+	struct qmb_session	 s;
+	enum qmb_cur		 cur;
+	const char		*user;
+	int			 rolled;	/* entries rolled forward */
+	struct qmb_err		 logerr;	/* last log failure, if any */
+	int			 logfailed;
+};
+
+/* Lock and load an existing session (QMB_EXIT_NOTFOUND, _CORRUPT, _BUSY). */
+int	qmb_txn_begin(struct qmb_txn *, struct qmb_proj *, const char *id,
+	    const char *user, struct qmb_err *);
+/* Lock a new id; fails with QMB_EXIT_BUSY if it has a state or trail. */
+int	qmb_txn_create(struct qmb_txn *, struct qmb_proj *, const char *id,
+	    const char *user, struct qmb_err *);
+/*
+ * Audit, apply, save, log.  details is a JSON object text; stage names
+ * the stage for the log line (or NULL); logdetails, when not NULL,
+ * replaces details in the log line (a script part belongs in the audit,
+ * its size and hash in the log).  On failure nothing was saved
+ * (an appended audit entry without its save is rolled forward by the
+ * next access, as after a crash).
+ */
+int	qmb_txn_commit(struct qmb_txn *, const char *type, const char *details,
+	    const char *logdetails, const char *stage, struct qmb_err *);
+void	qmb_txn_end(struct qmb_txn *);
+
+/* Lock a session's lock file only (for archive, recovery). */
+int	qmb_session_lock(struct qmb_proj *, const char *id, struct qmb_lock *,
+	    struct qmb_err *);
+
+#endif
