@@ -165,7 +165,8 @@ test_valid(void)
 	    "nested document");
 	v = doc.root;
 	ok(v->len == 3 && strcmp(v->kids[0].key, "a") == 0 &&
-	    strcmp(v->kids[1].key, "c") == 0 && strcmp(v->kids[2].key, "e") == 0,
+	    strcmp(v->kids[1].key, "c") == 0 &&
+	    strcmp(v->kids[2].key, "e") == 0,
 	    "members keep their order");
 	ok(v->kids[0].type == QMB_JARR && v->kids[0].len == 3 &&
 	    v->kids[0].kids[1].type == QMB_JOBJ &&
