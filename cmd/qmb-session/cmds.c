@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The subcommands.  Each returns an exit code, or -1 with err filled.
+ * Every change goes through qmb_txn: audit first, save second, log third.
+ */
+#include <sys/stat.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qmb_atomic.h"
+#include "qmb_clock.h"
+#include "qmb_io.h"
+#include "qmb_json.h"
+#include "qmb_session.h"
+#include "qmb_sha256.h"
+#include "qmb_txn.h"
+#include "qmb_view.h"
+#include "session.h"
+
+#define IDLE_WARN_DAYS 7
+
+/* Print a buffer built by the view functions; fails only on memory. */
+static int
+emit(struct qmb_buf *b, struct qmb_err *err)
+{
+	int rc = 0;
+
+	if (b->error)
+		rc = qmb_errf(err, QMB_EXIT_IO, "output too large");
+	else if (b->len > 0)
+		fwrite(b->data, 1, b->len, stdout);
+	qmb_buf_free(b);
+	return rc;
+}
+
+static void
+json_begin(struct qmb_buf *b, struct qmb_jw *jw)
+{
+	qmb_buf_init(b, qmb_io_max_file() * 2 + 65536);
+	qmb_jw_init(jw, b, 0);
+	qmb_jw_obj_begin(jw);
+}
+
+static int
+json_end(struct qmb_buf *b, struct qmb_jw *jw, struct qmb_err *err)
+{
+	qmb_jw_obj_end(jw);
+	if (qmb_jw_finish(jw) == -1) {
+		qmb_buf_free(b);
+		return qmb_errf(err, QMB_EXIT_INTERNAL, "internal: JSON output");
+	}
+	qmb_buf_addc(b, '\n');
+	return emit(b, err);
+}
+
+/* The summary object of a session, one line. */
+static int
+print_summary(const struct qmb_session *s, const char *extra_key,
+    const char *extra_val, struct qmb_err *err)
+{
+	struct qmb_buf b;
+	struct qmb_jw jw;
+
+	json_begin(&b, &jw);
+	qmb_view_summary(s, &jw);
+	if (extra_key != NULL)
+		qmb_jw_kstr(&jw, extra_key, extra_val);
+	return json_end(&b, &jw, err);
+}
+
+static void
+warn_log(const struct opts *o, const struct qmb_txn *t)
+{
+	if (t->logfailed && o->c.verbose)
+		qmb_warn("log not written: %s", t->logerr.msg);
+	if (t->rolled > 0 && !o->c.quiet)
+		qmb_warn("session '%s' was behind its audit trail; rolled forward %d entr%s",
+		    t->s.id, t->rolled, t->rolled == 1 ? "y" : "ies");
+}
+
+static void
+warn_idle(const struct opts *o, const struct qmb_session *s)
+{
+	int64_t days = qmb_view_idle_days(s, qmb_now());
+
+	if (days >= IDLE_WARN_DAYS && !o->c.quiet && !s->complete)
+		qmb_warn("session '%s' has been idle for %lld days", s->id,
+		    (long long)days);
+}
+
+/* ---- new, start, resume ------------------------------------------- */
+
+static int
+create(const struct opts *o, struct qmb_proj *p, const char *project,
+    char *idout, struct qmb_err *err)
+{
+	struct qmb_txn t;
+	struct qmb_buf d;
+	struct qmb_jw jw;
+	char id[37];
+	int rc;
+
+	if (qmb_name_check("project name", project, err) == -1)
+		return -1;
+	if (o->model_type && qmb_model_type_check(o->model_type, err) == -1)
+		return -1;
+	if (qmb_uuid7(id, err) == -1 ||
+	    qmb_txn_create(&t, p, id, o->c.user, err) == -1)
+		return -1;
+	qmb_buf_init(&d, 4096);
+	qmb_jw_init(&jw, &d, 0);
+	qmb_jw_obj_begin(&jw);
+	qmb_jw_kstr(&jw, "project_name", project);
+	qmb_jw_key(&jw, "model_type");
+	qmb_jw_str(&jw, o->model_type);
+	qmb_jw_obj_end(&jw);
+	rc = qmb_jw_finish(&jw) == -1 ? qmb_errf(err, QMB_EXIT_INTERNAL,
+	    "internal: details") : qmb_txn_commit(&t, "session_created",
+	    d.data, NULL, "A", err);
+	qmb_buf_free(&d);
+	warn_log(o, &t);
+	qmb_txn_end(&t);
+	memcpy(idout, id, sizeof(id));
+	return rc;
+}
+
+static int
+print_created(const struct opts *o, struct qmb_proj *p, const char *id,
+    struct qmb_err *err)
+{
+	struct qmb_session s;
+	enum qmb_cur cur;
+	int rc;
+
+	if (!o->c.json && !o->c.tty) {
+		printf("%s\n", id);
+		return 0;
+	}
+	if (qmb_session_load(p, id, &s, &cur, err) == -1)
+		return -1;
+	if (o->c.json)
+		rc = print_summary(&s, NULL, NULL, err);
+	else {
+		printf("Session created: %s\n  Project: %s\n  ID: %s\n"
+		    "Stage A: Configuration - ready to build\n", s.project,
+		    s.project, s.id);
+		rc = 0;
+	}
+	qmb_session_free(&s);
+	return rc;
+}
+
+int
+cmd_new(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
+    struct qmb_err *err)
+{
+	char id[37];
+
+	(void)argc;
+	if (create(o, p, argv[0], id, err) == -1)
+		return -1;
+	return print_created(o, p, id, err);
+}
+
+static int
+resume(const struct opts *o, struct qmb_proj *p, const char *id,
+    struct qmb_err *err)
+{
+	struct qmb_txn t;
+	struct qmb_buf b;
+
+	if (qmb_txn_begin(&t, p, id, o->c.user, err) == -1)
+		return -1;
+	warn_idle(o, &t.s);
+	if (qmb_txn_commit(&t, "session_resumed", NULL, NULL, NULL, err) == -1) {
+		qmb_txn_end(&t);
+		return -1;
+	}
+	warn_log(o, &t);
+	if (o->c.json) {
+		int rc = print_summary(&t.s, "message", "Session restored", err);
+
+		qmb_txn_end(&t);
+		return rc;
+	}
+	qmb_buf_init(&b, 1 << 20);
+	qmb_view_restore(&t.s, NULL, &b);
+	qmb_txn_end(&t);
+	return emit(&b, err);
+}
+
+int
+cmd_resume(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
+    struct qmb_err *err)
+{
+	(void)argc;
+	return resume(o, p, argv[0], err);
+}
+
+/* Read every valid session; damaged ones are counted and reported. */
+struct found {
+	struct qmb_session	*v;
+	size_t			 n, cap;
+	char			 (*bad)[QMB_ID_MAX + 1];
+	char			 (*badmsg)[QMB_ERR_MSG];
+	size_t			 nbad;
+};
+
+static void
+found_free(struct found *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		qmb_session_free(&f->v[i]);
+	free(f->v);
+	free(f->bad);
+	free(f->badmsg);
+	memset(f, 0, sizeof(*f));
+}
+
+static int
+stem(const char *name, char *id)
+{
+	size_t n = strlen(name);
+
+	if (n <= 5 || n - 5 > QMB_ID_MAX || strcmp(name + n - 5, ".json") != 0)
+		return -1;
+	memcpy(id, name, n - 5);
+	id[n - 5] = '\0';
+	return qmb_id_check(id, NULL);
+}
+
+static int
+found_add(struct found *f, struct qmb_proj *p, const char *id,
+    struct qmb_err *err)
+{
+	struct qmb_err e = QMB_ERR_INIT;
+	struct qmb_session s;
+	enum qmb_cur cur;
+	void *nv;
+
+	if (qmb_session_load(p, id, &s, &cur, &e) == -1) {
+		if (e.code == QMB_EXIT_NOTFOUND)
+			return 0;	/* archived or removed meanwhile */
+		if ((nv = realloc(f->bad, (f->nbad + 1) * sizeof(*f->bad))) == NULL)
+			return qmb_errf(err, QMB_EXIT_IO, "out of memory");
+		f->bad = nv;
+		if ((nv = realloc(f->badmsg, (f->nbad + 1) *
+		    sizeof(*f->badmsg))) == NULL)
+			return qmb_errf(err, QMB_EXIT_IO, "out of memory");
+		f->badmsg = nv;
+		snprintf(f->bad[f->nbad], sizeof(f->bad[0]), "%s", id);
+		memcpy(f->badmsg[f->nbad++], e.msg, sizeof(e.msg));
+		return 0;
+	}
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 64;
+		if ((nv = realloc(f->v, f->cap * sizeof(*f->v))) == NULL) {
+			qmb_session_free(&s);
+			return qmb_errf(err, QMB_EXIT_IO, "out of memory");
+		}
+		f->v = nv;
+	}
+	f->v[f->n++] = s;
+	return 0;
+}
+
+static int
+by_updated_desc(const void *a, const void *b)
+{
+	const struct qmb_session *x = a, *y = b;
+	int c = strcmp(y->updated_at, x->updated_at);
+
+	return c ? c : strcmp(y->id, x->id);
+}
+
+static int
+find_all(struct qmb_proj *p, struct found *f, struct qmb_err *err)
+{
+	struct dirent *de;
+	char id[QMB_ID_MAX + 1];
+	DIR *d;
+	int dfd, fd;
+
+	memset(f, 0, sizeof(*f));
+	if ((dfd = qmb_proj_dir(p, QMB_D_SESSIONS, 0, err)) == -1)
+		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
+	if ((fd = dup(dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return qmb_errsys(err, QMB_EXIT_IO, "read '.qmb/sessions'");
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL)
+		if (stem(de->d_name, id) == 0 && found_add(f, p, id, err) == -1) {
+			closedir(d);
+			found_free(f);
+			return -1;
+		}
+	closedir(d);
+	qsort(f->v, f->n, sizeof(*f->v), by_updated_desc);
+	return 0;
+}
+
+static int
+listed(const struct opts *o, const struct qmb_session *s, const char *project)
+{
+	if (project != NULL && strcmp(s->project, project) != 0)
+		return 0;
+	return !s->complete || (o->set & O_ALL);
+}
+
+static int
+list_json(const struct opts *o, const struct found *f, struct qmb_err *err)
+{
+	struct qmb_buf b;
+	struct qmb_jw jw;
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		if (!listed(o, &f->v[i], o->project))
+			continue;
+		if (print_summary(&f->v[i], NULL, NULL, err) == -1)
+			return -1;
+	}
+	for (i = 0; i < f->nbad; i++) {
+		json_begin(&b, &jw);
+		qmb_jw_kstr(&jw, "session_id", f->bad[i]);
+		qmb_jw_kstr(&jw, "status", "damaged");
+		qmb_jw_kstr(&jw, "error", f->badmsg[i]);
+		if (json_end(&b, &jw, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+list_human(const struct opts *o, const struct found *f, struct qmb_err *err)
+{
+	struct qmb_buf b;
+	int64_t now = qmb_now();
+	size_t i, shown = 0;
+
+	for (i = 0; i < f->n; i++)
+		shown += listed(o, &f->v[i], o->project);
+	qmb_buf_init(&b, 64u << 20);
+	if (shown == 0 && f->nbad == 0)
+		qmb_buf_adds(&b, "No saved sessions.\n");
+	else if (shown > 0)
+		qmb_buf_addf(&b, "Found %zu saved session%s:\n", shown,
+		    shown == 1 ? "" : "s");
+	for (i = 0, shown = 0; i < f->n; i++) {
+		if (!listed(o, &f->v[i], o->project))
+			continue;
+		qmb_buf_addc(&b, '\n');
+		qmb_view_list_entry((int)++shown, &f->v[i], now, &b);
+	}
+	for (i = 0; i < f->nbad; i++)
+		qmb_buf_addf(&b, "\nDamaged: %s\n   %s\n", f->bad[i], f->badmsg[i]);
+	return emit(&b, err);
+}
+
+int
+cmd_list(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
+    struct qmb_err *err)
+{
+	struct found f;
+	int rc;
+
+	(void)argc, (void)argv;
+	if (find_all(p, &f, err) == -1)
+		return -1;
+	rc = o->c.json ? list_json(o, &f, err) : list_human(o, &f, err);
+	if (rc == 0 && f.nbad > 0 && !o->c.quiet)
+		qmb_warn("%zu damaged session%s: run 'qmb-recover check'",
+		    f.nbad, f.nbad == 1 ? "" : "s");
+	found_free(&f);
+	return rc;
+}
+
+/* The newest active session of a project, or -1 when there is none. */
+static int
+latest_of(const struct found *f, const char *project)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (!f->v[i].complete && strcmp(f->v[i].project, project) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+start_over(const struct opts *o, struct qmb_proj *p, const char *old,
+    const char *project, struct qmb_err *err)
+{
+	char id[37];
+
+	if (archive_id(o, p, old, err) == -1)
+		return -1;
+	if (!o->c.quiet && !o->c.json)
+		fprintf(stderr, "Archived session %s (kept in .qmb/archive/sessions/).\n",
+		    old);
+	if (create(o, p, project, id, err) == -1)
+		return -1;
+	return print_created(o, p, id, err);
+}
+
+/* Ask on the terminal: c, s or v; returns the letter, or 0 on EOF. */
+static int
+ask(const struct qmb_session *s)
+{
+	struct qmb_buf b;
+	char line[64];
+
+	for (;;) {
+		printf("\n[c]ontinue  [s]tart over  [v]iew saved? ");
+		fflush(stdout);
+		if (fgets(line, sizeof(line), stdin) == NULL)
+			return 0;
+		switch (line[0]) {
+		case 'c': case 'C': case '\n': return 'c';
+		case 's': case 'S': return 's';
+		case 'v': case 'V':
+			qmb_buf_init(&b, 64u << 20);
+			qmb_buf_addc(&b, '\n');
+			qmb_view_stages(s, 0, &b);
+			if (b.error == 0)
+				fwrite(b.data, 1, b.len, stdout);
+			qmb_buf_free(&b);
+			break;
+		default:
+			printf("Please answer c, s or v.\n");
+		}
+	}
+}
+
+static int
+undecided(const struct opts *o, const struct qmb_session *s, struct qmb_err *err)
+{
+	struct qmb_buf b;
+
+	if (o->c.json) {
+		if (print_summary(s, "decision", "needed", err) == -1)
+			return -1;
+		return QMB_EXIT_SAVED;
+	}
+	qmb_buf_init(&b, 1 << 20);
+	qmb_view_found(s, qmb_now(), &b);
+	qmb_buf_addf(&b, "\nRun 'qmb-session start --resume %s' to continue, "
+	    "or --new to start over.\n", s->project);
+	if (emit(&b, err) == -1)
+		return -1;
+	return QMB_EXIT_SAVED;
+}
+
+int
+cmd_start(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
+    struct qmb_err *err)
+{
+	struct found f;
+	struct qmb_buf b;
+	char old[QMB_ID_MAX + 1], id[37];
+	int i, rc, choice;
+
+	(void)argc;
+	if (qmb_name_check("project name", argv[0], err) == -1 ||
+	    find_all(p, &f, err) == -1)
+		return -1;
+	if ((i = latest_of(&f, argv[0])) == -1) {
+		found_free(&f);
+		if (create(o, p, argv[0], id, err) == -1)
+			return -1;
+		return print_created(o, p, id, err);
+	}
+	snprintf(old, sizeof(old), "%s", f.v[i].id);
+	if (o->set & O_RESUME)
+		choice = 'c';
+	else if (o->set & O_NEW)
+		choice = 's';
+	else if (o->c.tty && isatty(STDIN_FILENO) && !o->c.json) {
+		qmb_buf_init(&b, 1 << 20);
+		qmb_view_found(&f.v[i], qmb_now(), &b);
+		if (emit(&b, err) == -1) {
+			found_free(&f);
+			return -1;
+		}
+		choice = ask(&f.v[i]);
+	} else
+		choice = 0;
+	if (choice == 0) {
+		rc = undecided(o, &f.v[i], err);
+		found_free(&f);
+		return rc;
+	}
+	found_free(&f);
+	if (choice == 'c')
+		return resume(o, p, old, err);
+	return start_over(o, p, old, argv[0], err);
+}
+
+/* ---- show, script, export ----------------------------------------- */
+
+/* Read a session for display: fall back to .bak with a warning. */
+static int
+load_ro(const struct opts *o, struct qmb_proj *p, const char *id,
+    struct qmb_session *s, struct qmb_err *err)
+{
+	struct qmb_err e2 = QMB_ERR_INIT;
+	enum qmb_cur cur;
+
+	if (qmb_session_load(p, id, s, &cur, err) == 0)
+		return 0;
+	if (err->code != QMB_EXIT_CORRUPT ||
+	    qmb_session_load_bak(p, id, s, &e2) == -1)
+		return -1;
+	if (!o->c.quiet)
+		qmb_warn("session '%s' is damaged; showing its backup (run 'qmb-recover repair %s')",
+		    id, id);
+	return 0;
+}
+
+static void
+show_reviews(const struct qmb_session *s, struct qmb_buf *b)
+{
+	struct qmb_json_doc doc = { 0 };
+	const struct qmb_jv *r;
+	int64_t score;
+
+	if (qmb_json_parse(s->reviews, strlen(s->reviews), 0, QMB_EXIT_CORRUPT,
+	    &doc, NULL) == -1 || doc.root->len == 0) {
+		qmb_json_free(&doc);
+		return;
+	}
+	r = &doc.root->kids[doc.root->len - 1];
+	qmb_buf_adds(b, "Last review: ");
+	if (qmb_json_get_int(r, "score", &score) == 0)
+		qmb_buf_addf(b, "%lld/100, ", (long long)score);
+	qmb_buf_addf(b, "%s (%s)\n",
+	    qmb_json_get_str(r, "review_status") ? qmb_json_get_str(r,
+	    "review_status") : "?", qmb_json_get_str(r, "source") ?
+	    qmb_json_get_str(r, "source") : "?");
+	qmb_json_free(&doc);
+}
+
+int
+cmd_show(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
+    struct qmb_err *err)
+{
+	struct qmb_session s;
+	struct qmb_buf b;
+	char rel[64];
+	size_t i;
+	int64_t t;
+
+	(void)argc;
+	if (qmb_id_check(argv[0], err) == -1 || load_ro(o, p, argv[0], &s, err) == -1)
+		return -1;
+	warn_idle(o, &s);
+	qmb_buf_init(&b, 64u << 20);
+	if (o->c.json) {
+		struct qmb_jw jw;
+
+		qmb_jw_init(&jw, &b, 0);
+		qmb_jw_obj_begin(&jw);
+		qmb_session_members(&s, &jw);
+		qmb_jw_obj_end(&jw);
+		qmb_buf_addc(&b, '\n');
+	} else {
+		rel[0] = '\0';
+		if (qmb_time_parse(s.updated_at, &t) == 0)
+			qmb_time_ago(t, qmb_now(), rel, sizeof(rel));
+		qmb_buf_addf(&b, "Session: %s\nID: %s\nStatus: %s\nModel type: %s\n",
+		    s.project, s.id, s.complete ? "complete" : "active",
+		    s.model_type ? s.model_type : "(not chosen)");
+		qmb_buf_adds(&b, "Progress: ");
+		qmb_view_progress(&s, &b);
+		qmb_buf_addf(&b, "\nLast saved: %s (%s)\n\n", rel, s.updated_at);
+		qmb_view_stages(&s, 0, &b);
+		if (s.ntables > 0) {
+			qmb_buf_adds(&b, "\nPending tables:");
+			for (i = 0; i < s.ntables; i++)
+				qmb_buf_addf(&b, "%s %s", i ? "," : "", s.tables[i]);
+			qmb_buf_addc(&b, '\n');
+		}
+		qmb_buf_addc(&b, '\n');
+		show_reviews(&s, &b);
+		if (s.complete)
+			qmb_buf_addf(&b, "Completed %s.\n", s.completed_at);
+		else if (s.ncompleted < QMB_NSTAGES)
+			qmb_buf_addf(&b, "Continuing from Stage %c...\n",
+			    qmb_session_current(&s));
+		else
+			qmb_buf_adds(&b, "All stages approved; pending review.\n");
+	}
+	qmb_session_free(&s);
+	return emit(&b, err);
+}
+
+int
+cmd_script(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
+    struct qmb_err *err)
+{
+	struct qmb_session s;
+	struct qmb_buf b;
+	char sha[QMB_SHA256_HEX + 1], st[2] = { 0, 0 };
+	int idx = -1;
+
+	(void)argc;
+	if (o->stage != NULL && (idx = qmb_stage_index(o->stage)) == -1)
+		return qmb_errf(err, QMB_EXIT_USAGE,
+		    "invalid stage '%.16s': use A, B, C, D, E or F", o->stage);
+	if (qmb_id_check(argv[0], err) == -1 || load_ro(o, p, argv[0], &s, err) == -1)
+		return -1;
+	if (idx >= s.ncompleted) {
+		qmb_session_free(&s);
+		return qmb_errf(err, QMB_EXIT_NOTFOUND,
+		    "stage %c of session '%s' is not approved yet", 'A' + idx,
+		    argv[0]);
+	}
+	qmb_buf_init(&b, qmb_io_max_file() * 2);
+	if (idx >= 0)
+		qmb_buf_adds(&b, s.parts[idx]);
+	else
+		qmb_session_script(&s, -1, &b);
+	if (o->c.json) {
+		struct qmb_buf j;
+		struct qmb_jw jw;
+
+		qmb_sha256(b.data ? b.data : "", b.len, sha);
+		json_begin(&j, &jw);
+		qmb_jw_kstr(&jw, "session_id", s.id);
+		if (idx >= 0) {
+			st[0] = (char)('A' + idx);
+			qmb_jw_kstr(&jw, "stage", st);
+		}
+		qmb_jw_kstr(&jw, "script_sha256", sha);
+		qmb_jw_key(&jw, "script");
+		qmb_jw_strn(&jw, b.data ? b.data : "", b.len);
+		qmb_buf_free(&b);
+		qmb_session_free(&s);
+		return json_end(&j, &jw, err);
+	}
+	qmb_session_free(&s);
+	return emit(&b, err);
+}
+
+int
+cmd_export(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
+    struct qmb_err *err)
+{
+	struct qmb_session s;
+	struct qmb_buf b;
+	int rc;
+
+	(void)argc;
+	if (qmb_id_check(argv[0], err) == -1 || load_ro(o, p, argv[0], &s, err) == -1)
+		return -1;
+	qmb_buf_init(&b, qmb_io_max_file() * 2);
+	rc = qmb_session_write(&s, !o->c.json, &b, err);
+	if (rc == 0 && o->c.json)
+		qmb_buf_addc(&b, '\n');
+	qmb_session_free(&s);
+	if (rc == -1) {
+		qmb_buf_free(&b);
+		return -1;
+	}
+	return emit(&b, err);
+}

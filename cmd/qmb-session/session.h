@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef QMB_SESSION_CMD_H
+#define QMB_SESSION_CMD_H
+
+#include "qmb_err.h"
+#include "qmb_paths.h"
+#include "qmb_prog.h"
+
+/* Options that only some subcommands take, as bits of opts.set. */
+enum {
+	O_MODEL_TYPE = 1 << 0, O_RESUME = 1 << 1, O_NEW = 1 << 2,
+	O_ALL = 1 << 3, O_PROJECT = 1 << 4, O_STAGE = 1 << 5,
+	O_FORCE = 1 << 6, O_MIN_SCORE = 1 << 7
+};
+
+struct opts {
+	struct qmb_common	 c;
+	unsigned		 set;
+	const char		*model_type;
+	const char		*project;
+	const char		*stage;
+	long			 min_score;
+};
+
+typedef int cmd_fn(const struct opts *, struct qmb_proj *, int argc,
+    char **argv, struct qmb_err *);
+
+cmd_fn	cmd_new, cmd_start, cmd_list, cmd_show, cmd_resume, cmd_approve,
+	cmd_revert, cmd_set_model, cmd_tables, cmd_script, cmd_export,
+	cmd_import, cmd_complete, cmd_archive;
+
+/* Archive a session (used by archive and by start's "start over"). */
+int	archive_id(const struct opts *, struct qmb_proj *, const char *id,
+	    struct qmb_err *);
+
+#endif
