@@ -1,14 +1,15 @@
 # qmb: operations and recovery for QlikModelBuilder sessions
 include config.mk
 
-PROGS   = qmb-session
+PROGS   = qmb-session qmb-log
 LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_json.c lib/qmb_io.c \
           lib/qmb_atomic.c lib/qmb_lock.c lib/qmb_paths.c lib/qmb_clock.c \
           lib/qmb_sha256.c lib/qmb_log.c lib/qmb_audit.c lib/qmb_session.c \
-          lib/qmb_replay.c lib/qmb_txn.c lib/qmb_prog.c lib/qmb_view.c
+          lib/qmb_replay.c lib/qmb_txn.c lib/qmb_prog.c lib/qmb_view.c lib/qmb_config.c lib/qmb_logread.c
 LIBOBJ  = $(LIBSRC:.c=.o)
 SESSION_OBJ = cmd/qmb-session/main.o cmd/qmb-session/cmds.o \
               cmd/qmb-session/change.o cmd/qmb-session/finish.o
+LOG_OBJ = cmd/qmb-log/main.o cmd/qmb-log/write.o cmd/qmb-log/show.o
 LIBHDR  = $(wildcard lib/*.h)
 UNITSRC = $(wildcard tests/unit/test_*.c)
 UNITS   = $(UNITSRC:.c=)
@@ -28,13 +29,17 @@ all: $(PROGS)
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ -c $<
 
-$(LIBOBJ) $(SESSION_OBJ): $(LIBHDR) .flags
+$(LIBOBJ) $(SESSION_OBJ) $(LOG_OBJ): $(LIBHDR) .flags
 
 libqmb.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
 
 $(SESSION_OBJ): cmd/qmb-session/session.h
+$(LOG_OBJ): cmd/qmb-log/log.h
+
+qmb-log: $(LOG_OBJ) libqmb.a
+	$(CC) $(LDFLAGS) -o $@ $(LOG_OBJ) libqmb.a $(MBEDTLS_LIBS)
 
 qmb-session: $(SESSION_OBJ) libqmb.a
 	$(CC) $(LDFLAGS) -o $@ $(SESSION_OBJ) libqmb.a $(MBEDTLS_LIBS)
@@ -57,7 +62,7 @@ bench: all
 lint: all
 	mandoc -Tlint -W style $(MAN)
 	@! nm -g --defined-only libqmb.a | awk 'NF == 3 && $$3 !~ /^qmb_/ && $$3 !~ /^jsmn_/ { print; bad = 1 } END { exit !bad }'
-	@! grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|system)\(' lib/*.c cmd/*.c
+	@! grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|system)\(' lib/*.c cmd/*/*.c
 	shellcheck -s bash share/*.sh tests/run.sh completions/*.bash
 
 deps:

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "qmb_clock.h"
+#include "qmb_config.h"
 #include "qmb_io.h"
 #include "qmb_json.h"
 #include "qmb_lock.h"
@@ -160,26 +162,60 @@ qmb_log_format(const struct qmb_logent *e, struct qmb_buf *out,
 	return 0;
 }
 
-static unsigned long long
-env_size(const char *name, unsigned long long def)
+/* The rotation size and the number of files kept for logs/name. */
+static void
+limits(struct qmb_proj *p, const char *name, unsigned long long *max,
+    int *keep)
 {
-	const char *s = getenv(name);
-	unsigned long long v;
+	struct qmb_err e = QMB_ERR_INIT;
+	const struct qmb_config *c = qmb_config_get(p, &e);
+	int global = strcmp(name, "qmb.log") == 0;
 
-	if (s != NULL && qmb_size_parse(s, &v) == 0 && v > 0)
-		return v;
-	return def;
+	*max = QMB_LOG_MAX_SIZE;
+	*keep = QMB_LOG_KEEP;
+	if (c != NULL) {
+		*max = global ? c->global_log_max_size : c->log_max_size;
+		*keep = (int)c->log_keep;
+	}
 }
 
+/*
+ * Free space under min_free_disk: rotate keeping low_disk_keep files
+ * and say so in the global log (once per rotation).
+ */
 static int
-env_keep(void)
+low_disk(struct qmb_proj *p, int dfd, int *keep)
 {
-	const char *s = getenv("QMB_LOG_KEEP");
-	long v;
+	struct qmb_err e = QMB_ERR_INIT;
+	const struct qmb_config *c = qmb_config_get(p, &e);
+	struct statvfs vfs;
 
-	if (s != NULL && (v = strtol(s, NULL, 10)) >= 1 && v <= 99)
-		return (int)v;
-	return QMB_LOG_KEEP;
+	if (c == NULL || fstatvfs(dfd, &vfs) == -1)
+		return 0;
+	if ((unsigned long long)vfs.f_bavail * vfs.f_frsize >= c->min_free_disk)
+		return 0;
+	if (*keep > c->low_disk_keep)
+		*keep = (int)c->low_disk_keep;
+	return 1;
+}
+
+static void
+warn_low_disk(struct qmb_proj *p, int dfd, int keep)
+{
+	struct qmb_err e = QMB_ERR_INIT;
+	struct qmb_logent le = { 0 };
+	struct statvfs vfs;
+	char det[160];
+
+	if (fstatvfs(dfd, &vfs) == -1)
+		return;
+	snprintf(det, sizeof(det), "{\"available\":%llu,\"keep\":%d}",
+	    (unsigned long long)vfs.f_bavail * vfs.f_frsize, keep);
+	le.level = QMB_WARN;
+	le.component = "system";
+	le.action = "low_disk_space";
+	le.details = det;
+	qmb_log_write(p, &le, &e);
 }
 
 /* Open the log for appending and check it is ours and alone. */
@@ -271,9 +307,11 @@ static int
 maybe_rotate(struct qmb_proj *p, int dfd, const char *name,
     struct qmb_lock *l, struct qmb_err *err)
 {
-	unsigned long long max = env_size(strcmp(name, "qmb.log") == 0 ?
-	    "QMB_GLOBAL_LOG_MAX_SIZE" : "QMB_LOG_MAX_SIZE", QMB_LOG_MAX_SIZE);
+	unsigned long long max;
 	struct stat st;
+	int keep, low, rc;
+
+	limits(p, name, &max, &keep);
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
 	    (unsigned long long)st.st_size < max)
@@ -285,7 +323,14 @@ maybe_rotate(struct qmb_proj *p, int dfd, const char *name,
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
 	    (unsigned long long)st.st_size < max)
 		return 0;
-	return rotate_locked(dfd, name, env_keep(), qmb_proj_fmode(p), err);
+	low = low_disk(p, dfd, &keep);
+	rc = rotate_locked(dfd, name, keep, qmb_proj_fmode(p), err);
+	if (low && rc == 0) {
+		/* the global log's own lock: release ours first */
+		qmb_lock_release(l);
+		warn_low_disk(p, dfd, keep);
+	}
+	return rc;
 }
 
 int

@@ -115,6 +115,7 @@ qmb_proj_open(struct qmb_proj *p, const char *dir, struct qmb_err *err)
 	int i;
 
 	p->rootfd = -1;
+	p->cfg = NULL;
 	for (i = 0; i < QMB_D_COUNT; i++)
 		p->fd[i] = -1;
 	p->shared = sh != NULL && strcmp(sh, "group") == 0;
@@ -140,6 +141,8 @@ qmb_proj_close(struct qmb_proj *p)
 	if (p->rootfd != -1)
 		close(p->rootfd);
 	p->rootfd = -1;
+	free(p->cfg);
+	p->cfg = NULL;
 }
 
 static int

@@ -21,6 +21,8 @@
 
 #include "qmb_err.h"
 
+struct qmb_config;
+
 #define QMB_ID_MAX 64
 
 enum qmb_dir {
@@ -35,6 +37,7 @@ struct qmb_proj {
 	int	rootfd;
 	int	fd[QMB_D_COUNT];	/* -1 until opened */
 	int	shared;			/* QMB_SHARED=group */
+	struct qmb_config *cfg;		/* loaded on demand, qmb_config.h */
 };
 
 /* Find the project; nothing is created.  dir is -C or NULL. */

@@ -46,6 +46,17 @@ doc_end(struct doc *d, struct qmb_err *err)
 	return 0;
 }
 
+/* What a transaction did besides its change: a log failure, a roll forward. */
+static void
+warn_txn(const struct opts *o, const struct qmb_txn *t)
+{
+	if (t->logfailed && o->c.verbose)
+		qmb_warn("log not written: %s", t->logerr.msg);
+	if (t->rolled > 0 && !o->c.quiet)
+		qmb_warn("session '%s' was behind its audit trail; rolled forward",
+		    t->s.id);
+}
+
 static int
 finish(const struct opts *o, struct qmb_txn *t, const char *msg,
     struct qmb_err *err)
@@ -53,11 +64,7 @@ finish(const struct opts *o, struct qmb_txn *t, const char *msg,
 	struct doc d;
 	int rc = 0;
 
-	if (t->logfailed && o->c.verbose)
-		qmb_warn("log not written: %s", t->logerr.msg);
-	if (t->rolled > 0 && !o->c.quiet)
-		qmb_warn("session '%s' was behind its audit trail; rolled forward",
-		    t->s.id);
+	warn_txn(o, t);
 	if (o->c.json) {
 		doc_begin(&d, qmb_io_max_file() + 65536);
 		qmb_view_summary(&t->s, &d.jw);
@@ -100,6 +107,23 @@ stage_arg(const char *s, struct qmb_err *err)
 
 /* ---- approve ------------------------------------------------------ */
 
+int
+open_input(const char *file, struct qmb_err *err)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
+		return qmb_errsys(err, errno == ENOENT ? QMB_EXIT_NOTFOUND :
+		    QMB_EXIT_IO, "open '%s'", file);
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return qmb_errf(err, QMB_EXIT_USAGE,
+		    "'%s' is a directory: give a file", file);
+	}
+	return fd;
+}
+
 static int
 read_part(const char *file, struct qmb_buf *b, struct qmb_err *err)
 {
@@ -113,9 +137,8 @@ read_part(const char *file, struct qmb_buf *b, struct qmb_err *err)
 		rc = qmb_io_read_fd(STDIN_FILENO, "standard input", b->max,
 		    QMB_EXIT_USAGE, b, err);
 	} else {
-		if ((fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
-			return qmb_errsys(err, errno == ENOENT ?
-			    QMB_EXIT_NOTFOUND : QMB_EXIT_IO, "open '%s'", file);
+		if ((fd = open_input(file, err)) == -1)
+			return -1;
 		rc = qmb_io_read_fd(fd, file, b->max, QMB_EXIT_USAGE, b, err);
 		close(fd);
 	}
@@ -325,6 +348,7 @@ print_tables(const struct opts *o, struct qmb_txn *t, struct qmb_err *err)
 
 	if (o->c.json)
 		return finish(o, t, "pending tables", err);
+	warn_txn(o, t);
 	if (t->s.ntables == 0 && !o->c.quiet)
 		fprintf(stderr, "No pending tables.\n");
 	for (i = 0; i < t->s.ntables; i++)

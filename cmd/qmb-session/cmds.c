@@ -147,9 +147,9 @@ print_created(const struct opts *o, struct qmb_proj *p, const char *id,
 	if (o->c.json)
 		rc = print_summary(&s, NULL, NULL, err);
 	else {
-		printf("Session created: %s\n  Project: %s\n  ID: %s\n"
+		printf("Session created.\n  Project: %s\n  ID: %s\n"
 		    "Stage A: Configuration - ready to build\n", s.project,
-		    s.project, s.id);
+		    s.id);
 		rc = 0;
 	}
 	qmb_session_free(&s);

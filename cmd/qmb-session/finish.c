@@ -62,9 +62,8 @@ read_import(const char *file, struct qmb_json_doc *doc, struct qmb_session *s,
 	if (strcmp(file, "-") == 0)
 		rc = qmb_io_read_fd(STDIN_FILENO, "standard input", b.max,
 		    QMB_EXIT_USAGE, &b, err);
-	else if ((fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
-		rc = qmb_errsys(err, errno == ENOENT ? QMB_EXIT_NOTFOUND :
-		    QMB_EXIT_IO, "open '%s'", file);
+	else if ((fd = open_input(file, err)) == -1)
+		rc = -1;
 	else {
 		rc = qmb_io_read_fd(fd, file, b.max, QMB_EXIT_USAGE, &b, err);
 		close(fd);

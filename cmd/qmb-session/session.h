@@ -33,4 +33,7 @@ cmd_fn	cmd_new, cmd_start, cmd_list, cmd_show, cmd_resume, cmd_approve,
 int	archive_id(const struct opts *, struct qmb_proj *, const char *id,
 	    struct qmb_err *);
 
+/* Open a file the user names for reading (not a directory); fd or -1. */
+int	open_input(const char *file, struct qmb_err *);
+
 #endif

@@ -6,10 +6,14 @@
  *		Copy DIR/ID.json into N files DIR/NEWID.json, each with every
  *		occurrence of ID replaced by NEWID (ID with its last 12
  *		characters replaced by a counter, so NEWID is as long as ID).
- *	bench_read read DIR RUNS
- *		Read every DIR/ *.json with open/read/close, RUNS times, and
- *		print the best time: "files=N bytes=N min=X" (ms).
+ *	bench_read read DIR RUNS [BYTES]
+ *		Read every DIR/ *.json with open/read/close (only the first
+ *		BYTES of each with BYTES > 0), RUNS times, and print the best
+ *		time: "files=N bytes=N min=X" (ms).
+ *	bench_read stat DIR RUNS
+ *		The same with fstatat instead of open/read/close.
  */
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <dirent.h>
 #include <errno.h>
@@ -33,23 +37,27 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* Read dfd/name into buf, at most max bytes (0: all); 0 or -1. */
 static int
-slurp(int dfd, const char *name, size_t *len)
+slurp(int dfd, const char *name, size_t max, size_t *len)
 {
-	ssize_t r;
+	ssize_t r = 0;
+	size_t lim = max > 0 && max < BUFSZ - 1 ? max : BUFSZ - 1;
 	int fd;
 
 	*len = 0;
 	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return -1;
-	while ((r = read(fd, buf + *len, BUFSZ - 1 - *len)) > 0)
+	while (*len < lim && (r = read(fd, buf + *len, lim - *len)) > 0)
 		*len += (size_t)r;
 	close(fd);
-	if (r == 0 && *len == BUFSZ - 1) {
+	if (r == -1)
+		return -1;
+	if (max == 0 && *len == lim) {
 		errno = EFBIG;
 		return -1;
 	}
-	return r == -1 ? -1 : 0;
+	return 0;
 }
 
 static int
@@ -69,7 +77,7 @@ spew(int dfd, const char *name, const char *data, size_t len)
 static int
 do_clone(const char *dir, const char *id, long n)
 {
-	char name[128], newid[128], *out, *p, *q;
+	char name[160], newid[128], *out, *p, *q;
 	size_t len, idlen = strlen(id), olen;
 	long i;
 	int dfd;
@@ -83,7 +91,7 @@ do_clone(const char *dir, const char *id, long n)
 		return 1;
 	}
 	snprintf(name, sizeof(name), "%s.json", id);
-	if (slurp(dfd, name, &len) == -1) {
+	if (slurp(dfd, name, 0, &len) == -1) {
 		perror(name);
 		return 1;
 	}
@@ -117,13 +125,15 @@ do_clone(const char *dir, const char *id, long n)
 }
 
 static int
-do_read(const char *dir, long runs)
+do_read(const char *dir, long runs, int statonly, size_t max)
 {
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 	double t0, t, best = -1;
 	size_t len, bytes = 0, files = 0, nl;
 	long r;
+	int rc;
 
 	for (r = 0; r < runs; r++) {
 		t0 = now_ms();
@@ -136,7 +146,13 @@ do_read(const char *dir, long runs)
 			nl = strlen(de->d_name);
 			if (nl <= 5 || strcmp(de->d_name + nl - 5, ".json") != 0)
 				continue;
-			if (slurp(dirfd(d), de->d_name, &len) == -1) {
+			if (statonly) {
+				rc = fstatat(dirfd(d), de->d_name, &st,
+				    AT_SYMLINK_NOFOLLOW);
+				len = (size_t)st.st_size;
+			} else
+				rc = slurp(dirfd(d), de->d_name, max, &len);
+			if (rc == -1) {
 				perror(de->d_name);
 				return 1;
 			}
@@ -156,8 +172,12 @@ main(int argc, char *argv[])
 {
 	if (argc == 5 && strcmp(argv[1], "clone") == 0)
 		return do_clone(argv[2], argv[3], strtol(argv[4], NULL, 10));
-	if (argc == 4 && strcmp(argv[1], "read") == 0)
-		return do_read(argv[2], strtol(argv[3], NULL, 10));
-	fprintf(stderr, "usage: bench_read clone DIR ID N | read DIR RUNS\n");
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "read") == 0)
+		return do_read(argv[2], strtol(argv[3], NULL, 10), 0,
+		    argc == 5 ? (size_t)strtoul(argv[4], NULL, 10) : 0);
+	if (argc == 4 && strcmp(argv[1], "stat") == 0)
+		return do_read(argv[2], strtol(argv[3], NULL, 10), 1, 0);
+	fprintf(stderr, "usage: bench_read clone DIR ID N | "
+	    "read DIR RUNS [BYTES] | stat DIR RUNS\n");
 	return 2;
 }
