@@ -1,15 +1,17 @@
 # qmb: operations and recovery for QlikModelBuilder sessions
 include config.mk
 
-PROGS   = qmb-session qmb-log
+PROGS   = qmb-session qmb-log qmb-audit
 LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_json.c lib/qmb_io.c \
           lib/qmb_atomic.c lib/qmb_lock.c lib/qmb_paths.c lib/qmb_clock.c \
           lib/qmb_sha256.c lib/qmb_log.c lib/qmb_audit.c lib/qmb_session.c \
-          lib/qmb_replay.c lib/qmb_txn.c lib/qmb_prog.c lib/qmb_view.c lib/qmb_config.c lib/qmb_logread.c
+          lib/qmb_replay.c lib/qmb_txn.c lib/qmb_prog.c lib/qmb_view.c lib/qmb_config.c lib/qmb_logread.c \
+          lib/qmb_kv.c lib/qmb_verify.c lib/qmb_mirror.c
 LIBOBJ  = $(LIBSRC:.c=.o)
 SESSION_OBJ = cmd/qmb-session/main.o cmd/qmb-session/cmds.o \
               cmd/qmb-session/change.o cmd/qmb-session/finish.o
 LOG_OBJ = cmd/qmb-log/main.o cmd/qmb-log/write.o cmd/qmb-log/show.o
+AUDIT_OBJ = cmd/qmb-audit/main.o cmd/qmb-audit/append.o cmd/qmb-audit/verify.o
 LIBHDR  = $(wildcard lib/*.h)
 UNITSRC = $(wildcard tests/unit/test_*.c)
 UNITS   = $(UNITSRC:.c=)
@@ -29,7 +31,7 @@ all: $(PROGS)
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ -c $<
 
-$(LIBOBJ) $(SESSION_OBJ) $(LOG_OBJ): $(LIBHDR) .flags
+$(LIBOBJ) $(SESSION_OBJ) $(LOG_OBJ) $(AUDIT_OBJ): $(LIBHDR) .flags
 
 libqmb.a: $(LIBOBJ)
 	rm -f $@
@@ -37,18 +39,22 @@ libqmb.a: $(LIBOBJ)
 
 $(SESSION_OBJ): cmd/qmb-session/session.h
 $(LOG_OBJ): cmd/qmb-log/log.h
+$(AUDIT_OBJ): cmd/qmb-audit/audit.h
 
 qmb-log: $(LOG_OBJ) libqmb.a
-	$(CC) $(LDFLAGS) -o $@ $(LOG_OBJ) libqmb.a $(MBEDTLS_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(LOG_OBJ) libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
+
+qmb-audit: $(AUDIT_OBJ) libqmb.a
+	$(CC) $(LDFLAGS) -o $@ $(AUDIT_OBJ) libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
 
 qmb-session: $(SESSION_OBJ) libqmb.a
-	$(CC) $(LDFLAGS) -o $@ $(SESSION_OBJ) libqmb.a $(MBEDTLS_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(SESSION_OBJ) libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
 
 tests/unit/test_%: tests/unit/test_%.c libqmb.a tests/unit/tap.h .flags
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< libqmb.a $(MBEDTLS_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
 
 tests/helper/%: tests/helper/%.c libqmb.a .flags
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< libqmb.a $(MBEDTLS_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
 
 check: all $(UNITS)
 	@sh tests/run.sh

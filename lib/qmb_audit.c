@@ -18,6 +18,7 @@
 #include "qmb_audit.h"
 #include "qmb_clock.h"
 #include "qmb_io.h"
+#include "qmb_mirror.h"
 
 #define CHUNK		65536
 #define MAX_SAFE_INT	9007199254740991LL
@@ -350,6 +351,17 @@ write_entry(int fd, off_t size, struct qmb_buf *line, struct qmb_err *err)
 }
 
 static void
+mirror(struct qmb_proj *p, const char *id, const struct qmb_buf *line,
+    struct qmb_audit_head *h)
+{
+	struct qmb_err e = QMB_ERR_INIT;
+
+	h->mirror_error[0] = '\0';
+	if (qmb_mirror_append(p, id, line->data, line->len - 1, &e) == -1)
+		memcpy(h->mirror_error, e.msg, sizeof(h->mirror_error));
+}
+
+static void
 set_time(struct qmb_audit_head *h, const char *line)
 {
 	const char *t = strstr(line, "\"timestamp\":\"");
@@ -392,6 +404,7 @@ qmb_audit_append(struct qmb_proj *p, const struct qmb_audit_in *in,
 		goto out;
 	set_time(head, line.data);
 	head->torn = 0;
+	mirror(p, in->session_id, &line, head);
 	if (lineout != NULL) {
 		qmb_buf_reset(lineout);
 		qmb_buf_add(lineout, line.data, line.len - 1);

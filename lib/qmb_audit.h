@@ -16,7 +16,10 @@
  * torn last line (a crash mid-append: never acknowledged) into
  * .qmb/corrupt/, writes the entry with one write(2), truncates back on a
  * short write, and fdatasync's before returning; a new file also gets its
- * directory fsync'ed.  On failure the file is as it was.
+ * directory fsync'ed.  On failure the file is as it was.  Then the entry
+ * is copied to the audit mirror, if one is configured (qmb_mirror.h); a
+ * mirror failure leaves the append successful and is described in
+ * head->mirror_error for the caller to report.
  */
 
 #include <stdint.h>
@@ -35,6 +38,7 @@ struct qmb_audit_head {
 	char	hash[QMB_SHA256_HEX + 1];	/* QMB_AUDIT_ZERO when seq 0 */
 	char	time[32];			/* the last entry's timestamp */
 	int	torn;				/* file ends in a partial line */
+	char	mirror_error[QMB_ERR_MSG];	/* append: mirror failure, or "" */
 };
 
 struct qmb_audit_in {

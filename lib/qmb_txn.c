@@ -53,6 +53,29 @@ log_change(struct qmb_txn *t, enum qmb_level lvl, const char *action,
 		t->logfailed = 1;
 }
 
+static void
+mirror_warn(struct qmb_txn *t, const char *msg)
+{
+	struct qmb_logent e = { 0 };
+	struct qmb_buf d;
+	struct qmb_jw jw;
+
+	qmb_buf_init(&d, 4096);
+	qmb_jw_init(&jw, &d, 0);
+	qmb_jw_obj_begin(&jw);
+	qmb_jw_kstr(&jw, "error", msg);
+	qmb_jw_obj_end(&jw);
+	e.level = QMB_WARN;
+	e.session_id = t->s.id;
+	e.component = "audit";
+	e.action = "mirror_failed";
+	e.details = qmb_jw_finish(&jw) == 0 ? d.data : NULL;
+	e.user_id = t->user;
+	if (qmb_log_write(t->p, &e, &t->logerr) == -1)
+		t->logfailed = 1;
+	qmb_buf_free(&d);
+}
+
 /* The trail is ahead of the state: apply what the state lacks. */
 static int
 roll_forward(struct qmb_txn *t, struct qmb_err *err)
@@ -168,6 +191,8 @@ qmb_txn_commit(struct qmb_txn *t, const char *type, const char *details,
 	qmb_buf_init(&line, qmb_io_max_file() + 1024);
 	if (qmb_audit_append(t->p, &in, &h, &line, err) == -1)
 		goto out;
+	if (h.mirror_error[0] != '\0')
+		mirror_warn(t, h.mirror_error);
 	if (qmb_json_parse(line.data, line.len, line.max, QMB_EXIT_INTERNAL,
 	    &doc, err) == -1)
 		goto out;

@@ -17,7 +17,7 @@ struct opts {
 	const char		*action;	/* -a */
 	const char		*stage;		/* -S */
 	const char		*details;	/* --details */
-	const char		*pairs[MAXPAIRS];	/* -d KEY=VALUE */
+	const char		*pairs[MAXPAIRS + 1];	/* -d KEY=VALUE */
 	int			 npairs;
 	int			 use_stdin;	/* --stdin */
 	int			 global;	/* --global */

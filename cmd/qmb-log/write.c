@@ -11,101 +11,10 @@
 #include "qmb_clock.h"
 #include "qmb_io.h"
 #include "qmb_json.h"
+#include "qmb_kv.h"
 #include "qmb_log.h"
 #include "qmb_session.h"
 #include "log.h"
-
-#define KEY_MAX 256
-
-/* A -d value is typed when it parses as a JSON number, true, false or null. */
-static void
-typed_value(struct qmb_jw *jw, const char *v)
-{
-	struct qmb_json_doc doc = { 0 };
-	size_t n = strlen(v);
-
-	if (n > 0 && n < 64 && v[0] > ' ' && v[n - 1] > ' ' &&
-	    qmb_json_parse(v, n, 64, QMB_EXIT_USAGE, &doc, NULL) == 0 &&
-	    doc.root->type != QMB_JSTR && doc.root->type != QMB_JARR &&
-	    doc.root->type != QMB_JOBJ)
-		qmb_jw_value(jw, doc.root);
-	else
-		qmb_jw_str(jw, v);
-	qmb_json_free(&doc);
-}
-
-/* Is key set by a -d at index from or later? */
-static int
-pair_sets(const struct opts *o, int from, const char *key)
-{
-	size_t n = strlen(key);
-	int k;
-
-	for (k = from; k < o->npairs; k++)
-		if (strncmp(o->pairs[k], key, n) == 0 && o->pairs[k][n] == '=')
-			return 1;
-	return 0;
-}
-
-static int
-check_pairs(const struct opts *o, struct qmb_err *err)
-{
-	const char *eq;
-	int k;
-
-	for (k = 0; k < o->npairs; k++) {
-		eq = strchr(o->pairs[k], '=');
-		if (eq == NULL || eq == o->pairs[k] || eq - o->pairs[k] >= KEY_MAX)
-			return qmb_errf(err, QMB_EXIT_USAGE,
-			    "invalid -d '%.80s': use KEY=VALUE", o->pairs[k]);
-	}
-	return 0;
-}
-
-/* details: the --details object, then -d pairs (the last of a key wins). */
-static int
-build_details(const struct opts *o, struct qmb_buf *b, struct qmb_err *err)
-{
-	struct qmb_json_doc doc = { 0 };
-	struct qmb_jw jw;
-	char key[KEY_MAX];
-	size_t i, n;
-	int k;
-
-	if (check_pairs(o, err) == -1)
-		return -1;
-	if (o->details && (qmb_json_parse(o->details, strlen(o->details),
-	    QMB_LOG_LINE_MAX, QMB_EXIT_USAGE, &doc, err) == -1 ||
-	    doc.root->type != QMB_JOBJ)) {
-		if (doc.root != NULL)
-			qmb_errf(err, QMB_EXIT_USAGE, "not a JSON object");
-		qmb_json_free(&doc);
-		qmb_err_prefix(err, "--details");
-		return -1;
-	}
-	qmb_jw_init(&jw, b, 0);
-	qmb_jw_obj_begin(&jw);
-	for (i = 0; doc.root != NULL && i < doc.root->len; i++) {
-		if (pair_sets(o, 0, doc.root->kids[i].key))
-			continue;
-		qmb_jw_key(&jw, doc.root->kids[i].key);
-		qmb_jw_value(&jw, &doc.root->kids[i]);
-	}
-	for (k = 0; k < o->npairs; k++) {
-		n = (size_t)(strchr(o->pairs[k], '=') - o->pairs[k]);
-		memcpy(key, o->pairs[k], n);
-		key[n] = '\0';
-		if (pair_sets(o, k + 1, key))
-			continue;
-		qmb_jw_key(&jw, key);
-		typed_value(&jw, o->pairs[k] + n + 1);
-	}
-	qmb_jw_obj_end(&jw);
-	qmb_json_free(&doc);
-	if (qmb_jw_finish(&jw) == -1)
-		return qmb_errf(err, QMB_EXIT_USAGE, "details too large");
-	return 0;
-}
 
 /* Check the fields every entry needs; messages name the field. */
 static int
@@ -156,7 +65,7 @@ write_one(const struct opts *o, struct qmb_proj *p, struct qmb_err *err)
 		return -1;
 	e.level = (enum qmb_level)qmb_level_parse(o->level);
 	qmb_buf_init(&d, QMB_LOG_LINE_MAX);
-	rc = build_details(o, &d, err);
+	rc = qmb_kv_details(o->pairs, o->npairs, o->details, 0, &d, err);
 	e.details = d.data;
 	if (rc == 0)
 		rc = qmb_log_write(p, &e, err);

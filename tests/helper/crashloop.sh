@@ -1,6 +1,8 @@
 #!/bin/bash
-# crashloop.sh ID SIDEFILE GEN: change session ID in an endless loop, to be
-# killed with SIGKILL at a random moment (tests/durability.bats).
+# crashloop.sh ID SIDEFILE GEN NC [TABLE...]: change session ID in an
+# endless loop, to be killed with SIGKILL at a random moment
+# (tests/durability.bats).  NC and TABLE... are the session's number of
+# completed stages and its pending tables, oldest first.
 #
 # It alternates a table change (add "T<GEN>_<N>", or remove the oldest
 # table once 16 are pending) with a stage change (approve the current
@@ -10,16 +12,10 @@
 #   A N RC            after it exited with status RC
 # A command with a B line and no A line was in flight when the kill came:
 # it may or may not have taken effect.  One with "A N 0" was acknowledged.
-# It starts from the state in the session file, so run it only after the
-# file has caught up with its audit trail (qmb-session resume).
-id=$1 side=$2 gen=$3
-sf="$QMB_PROJECT_DIR/.qmb/sessions/$id.json"
+id=$1 side=$2 gen=$3 nc=$4
+shift 4
+tabs=("$@")
 stages=(A B C D E F)
-
-state=$(jq -r '"\(.completed_stages | length) \(.pending_tables | join(" "))"' \
-    "$sf") || exit 2
-read -r nc rest <<<"$state"
-read -r -a tabs <<<"$rest"
 
 run() {
 	local n=$1 kind=$2 arg=$3 rc
