@@ -1,7 +1,7 @@
 # qmb: operations and recovery for QlikModelBuilder sessions
 include config.mk
 
-PROGS   = qmb-session qmb-log qmb-audit
+PROGS   = qmb-session qmb-log qmb-audit qmb-mcp
 LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_json.c lib/qmb_io.c \
           lib/qmb_atomic.c lib/qmb_lock.c lib/qmb_paths.c lib/qmb_clock.c \
           lib/qmb_sha256.c lib/qmb_log.c lib/qmb_audit.c lib/qmb_session.c \
@@ -12,6 +12,9 @@ SESSION_OBJ = cmd/qmb-session/main.o cmd/qmb-session/cmds.o \
               cmd/qmb-session/change.o cmd/qmb-session/finish.o
 LOG_OBJ = cmd/qmb-log/main.o cmd/qmb-log/write.o cmd/qmb-log/show.o
 AUDIT_OBJ = cmd/qmb-audit/main.o cmd/qmb-audit/append.o cmd/qmb-audit/verify.o
+MCP_CORE = cmd/qmb-mcp/rpc.o cmd/qmb-mcp/tools.o cmd/qmb-mcp/session.o \
+           cmd/qmb-mcp/ops.o cmd/qmb-mcp/result.o cmd/qmb-mcp/run.o
+MCP_OBJ = cmd/qmb-mcp/main.o $(MCP_CORE)
 LIBHDR  = $(wildcard lib/*.h)
 UNITSRC = $(wildcard tests/unit/test_*.c)
 UNITS   = $(UNITSRC:.c=)
@@ -31,7 +34,7 @@ all: $(PROGS)
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ -c $<
 
-$(LIBOBJ) $(SESSION_OBJ) $(LOG_OBJ) $(AUDIT_OBJ): $(LIBHDR) .flags
+$(LIBOBJ) $(SESSION_OBJ) $(LOG_OBJ) $(AUDIT_OBJ) $(MCP_OBJ): $(LIBHDR) .flags
 
 libqmb.a: $(LIBOBJ)
 	rm -f $@
@@ -40,12 +43,16 @@ libqmb.a: $(LIBOBJ)
 $(SESSION_OBJ): cmd/qmb-session/session.h
 $(LOG_OBJ): cmd/qmb-log/log.h
 $(AUDIT_OBJ): cmd/qmb-audit/audit.h
+$(MCP_OBJ): cmd/qmb-mcp/mcp.h cmd/qmb-mcp/tools.h cmd/qmb-mcp/result.h
 
 qmb-log: $(LOG_OBJ) libqmb.a
 	$(CC) $(LDFLAGS) -o $@ $(LOG_OBJ) libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
 
 qmb-audit: $(AUDIT_OBJ) libqmb.a
 	$(CC) $(LDFLAGS) -o $@ $(AUDIT_OBJ) libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
+
+qmb-mcp: $(MCP_OBJ) libqmb.a
+	$(CC) $(LDFLAGS) -o $@ $(MCP_OBJ) libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
 
 qmb-session: $(SESSION_OBJ) libqmb.a
 	$(CC) $(LDFLAGS) -o $@ $(SESSION_OBJ) libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
@@ -66,7 +73,7 @@ bench: all
 	@sh tests/bench/run.sh
 
 lint: all
-	mandoc -Tlint -W style $(MAN)
+	cd man && mandoc -Tlint -W style *.1 *.7
 	@! nm -g --defined-only libqmb.a | awk 'NF == 3 && $$3 !~ /^qmb_/ && $$3 !~ /^jsmn_/ { print; bad = 1 } END { exit !bad }'
 	@! grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|system)\(' lib/*.c cmd/*/*.c
 	shellcheck -s bash share/*.sh tests/run.sh completions/*.bash

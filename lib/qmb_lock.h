@@ -34,7 +34,7 @@ int	qmb_lock_convert(struct qmb_lock *, int op, long timeout_ms,
 	    const char *what, struct qmb_err *);
 void	qmb_lock_release(struct qmb_lock *);
 
-/* The --wait value as milliseconds: $QMB_WAIT or QMB_LOCK_WAIT, or set. */
+/* The --wait value as milliseconds: QMB_LOCK_WAIT unless set by --wait. */
 long	qmb_lock_wait_ms(void);
 void	qmb_lock_set_wait(double seconds);
 

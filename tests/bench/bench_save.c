@@ -12,7 +12,8 @@
  *
  *	floor	open(tmp, O_EXCL) write fsync close, link(json -> bak.tmp),
  *		rename(bak.tmp -> bak), rename(tmp -> json), fsync(dir),
- *		on a copy in PROJECT/bench-floor/ (same file system)
+ *		on bench-floor.json next to the session's file (removed
+ *		at the end)
  *	atomic	qmb_atomic_save() of the bytes over the session's file
  *	session	qmb_session_save() of the loaded state (serialise + atomic)
  *	write	qmb_session_write() alone (serialisation, no I/O)
@@ -39,6 +40,8 @@
 #include "qmb_txn.h"
 
 #define NVAR	4
+#define FLOOR	"bench-floor.json"
+
 
 enum { V_FLOOR, V_ATOMIC, V_SESSION, V_WRITE };
 static const char *const vname[NVAR] = { "floor", "atomic", "session",
@@ -90,7 +93,7 @@ floor_save(struct ctx *c)
 	ssize_t w;
 	int fd;
 
-	fd = openat(c->ffd, "s.json.tmp", O_WRONLY | O_CREAT | O_EXCL |
+	fd = openat(c->ffd, FLOOR ".tmp", O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		die("floor: open", NULL);
@@ -101,9 +104,9 @@ floor_save(struct ctx *c)
 	}
 	if (fsync(fd) == -1 || close(fd) == -1)
 		die("floor: fsync", NULL);
-	if (linkat(c->ffd, "s.json", c->ffd, "s.json.bak.tmp", 0) == -1 ||
-	    renameat(c->ffd, "s.json.bak.tmp", c->ffd, "s.json.bak") == -1 ||
-	    renameat(c->ffd, "s.json.tmp", c->ffd, "s.json") == -1 ||
+	if (linkat(c->ffd, FLOOR, c->ffd, FLOOR ".bak.tmp", 0) == -1 ||
+	    renameat(c->ffd, FLOOR ".bak.tmp", c->ffd, FLOOR ".bak") == -1 ||
+	    renameat(c->ffd, FLOOR ".tmp", c->ffd, FLOOR) == -1 ||
 	    fsync(c->ffd) == -1)
 		die("floor: link/rename/fsync", NULL);
 }
@@ -164,12 +167,8 @@ setup(struct ctx *c, const char *dir, const char *id, struct qmb_lock *l,
 	c->sv.mode = qmb_proj_fmode(&c->p);
 	c->sv.cur = QMB_CUR_VALID;
 	c->sv.valid = qmb_session_valid;
-	if (mkdirat(c->p.rootfd, "bench-floor", 0700) == -1 && errno != EEXIST)
-		die("mkdir bench-floor", NULL);
-	c->ffd = openat(c->p.rootfd, "bench-floor", O_RDONLY | O_DIRECTORY);
-	if (c->ffd == -1)
-		die("open bench-floor", NULL);
-	fd = openat(c->ffd, "s.json", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	c->ffd = c->sv.dfd;
+	fd = openat(c->ffd, FLOOR, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd == -1 || write(fd, c->data, c->len) != (ssize_t)c->len ||
 	    fsync(fd) == -1 || close(fd) == -1)
 		die("floor: first copy", NULL);
@@ -215,7 +214,8 @@ main(int argc, char *argv[])
 	qmb_buf_free(&bytes);
 	qmb_session_free(&c.s);
 	qmb_lock_release(&l);
-	close(c.ffd);
+	unlinkat(c.ffd, FLOOR, 0);
+	unlinkat(c.ffd, FLOOR ".bak", 0);
 	qmb_proj_close(&c.p);
 	return 0;
 }

@@ -1,5 +1,5 @@
-# Helpers for tests/durability.bats: audit chain checks with jq and
-# sha256sum, session state summaries, process and lock handling.
+# Helpers for tests/durability.bats and tests/helper/crashloop.sh: audit
+# chain checks with jq and sha256sum, process and lock handling.
 
 AUDIT_ZERO=0000000000000000000000000000000000000000000000000000000000000000
 
@@ -26,12 +26,20 @@ audit_torn() {
 # of an audit trail: consecutive seq, prev is the hash of the line before
 # (PREV for line FROM), hash is sha256 of the line without its hash member
 # as `jq -c 'del(.hash)'` prints it.  Prints the hash of the last line.
+# A fixed number of processes, however many lines.
 audit_verify() {
-	local f=$1 from=${2:-1} prev=${3:-$AUDIT_ZERO} n i seq lp h canon calc
+	local f=$1 from=${2:-1} prev=${3:-$AUDIT_ZERO} n i seq lp h sum d
 	n=$(audit_lines "$f")
 	i=$from
 	if [ "$from" -le "$n" ]; then
-		while IFS=$'\t' read -r seq lp h canon; do
+		d=$(mktemp -d "${VERIFY_TMP:-${BATS_TEST_TMPDIR:-/tmp}}/verify.XXXXXX")
+		head -n "$n" "$f" | tail -n +"$from" |
+		    jq -r '"\(.seq) \(.prev) \(.hash) " + (del(.hash) | tojson)' \
+		    >"$d/meta"
+		cut -d' ' -f4- "$d/meta" | split -l 1 -a 7 - "$d/l."
+		truncate -s -1 "$d"/l.*
+		sha256sum "$d"/l.* >"$d/sums"
+		while read -r seq lp h _ && read -r sum _ <&4; do
 			if [ "$seq" != "$i" ]; then
 				echo "audit line $i: seq is '$seq'" >&2
 				return 1
@@ -40,15 +48,14 @@ audit_verify() {
 				echo "audit line $i: prev does not link to line $((i - 1))" >&2
 				return 1
 			fi
-			calc=$(printf '%s' "$canon" | sha256sum)
-			if [ "${calc%% *}" != "$h" ]; then
+			if [ "$sum" != "$h" ]; then
 				echo "audit line $i: hash mismatch" >&2
 				return 1
 			fi
 			prev=$h
 			i=$((i + 1))
-		done < <(head -n "$n" "$f" | tail -n +"$from" |
-		    jq -r '"\(.seq)\t\(.prev)\t\(.hash)\t" + (del(.hash) | tojson)')
+		done <"$d/meta" 4<"$d/sums"
+		rm -rf "$d"
 	fi
 	if [ "$i" -ne $((n + 1)) ]; then
 		echo "audit line $i of $n does not parse" >&2
@@ -57,9 +64,9 @@ audit_verify() {
 	printf '%s\n' "$prev"
 }
 
-# state_sig FILE: "number of completed stages|sorted pending tables"
-state_sig() {
-	jq -r '"\(.completed_stages | length)|\(.pending_tables | sort | join(","))"' "$1"
+# dir_entries DIR: the names in DIR, dot files too, sorted, on one line
+dir_entries() {
+	(shopt -s nullglob dotglob && cd "$1" && echo *)
 }
 
 # kill_group PID: SIGKILL the process group PID leads (setsid), then reap

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * qmb-mcp: the qmb programs as MCP tools for Claude Code, over stdio.
+ * stdout carries protocol only; diagnostics go to stderr.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qmb_io.h"
+#include "qmb_prog.h"
+#include "mcp.h"
+
+static char progname[] = "qmb-mcp";
+
+static const char usage_str[] = "usage: qmb-mcp [-hVv] [-C dir]\n";
+static const char help_str[] =
+"\nAn MCP server on standard input and output (JSON-RPC 2.0, one message\n"
+"per line) offering qmb's sessions, logs, audit, review and recovery as\n"
+"tools.  Add it to Claude Code with:\n"
+"    claude mcp add qmb -- qmb-mcp -C /path/to/project\n"
+"\noptions:\n"
+"  -C, --directory=DIR   the project folder (default: $QMB_PROJECT_DIR, else\n"
+"                        the nearest folder upward holding .qmb/)\n"
+"  -v, --verbose         log each message's method to standard error\n"
+"  -h, --help            show this help\n"
+"  -V, --version         show the version\n";
+
+static size_t
+line_max(void)
+{
+	const char *s = getenv("QMB_MCP_MAX_LINE");
+	unsigned long long v;
+
+	if (s != NULL && qmb_size_parse(s, &v) == 0 && v >= 1024 &&
+	    v <= MCP_LINE_MAX * 4ULL)
+		return (size_t)v;
+	return MCP_LINE_MAX;
+}
+
+/* Where qmb-mcp itself lives: its siblings are found there first. */
+static void
+find_bindir(struct mcp *m, const char *argv0)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0) {
+		snprintf(self, sizeof(self), "%s", argv0);
+		n = (ssize_t)strlen(self);
+	}
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) != NULL) {
+		*slash = '\0';
+		snprintf(m->bindir, sizeof(m->bindir), "%s", self);
+	}
+}
+
+static int
+send_out(struct qmb_buf *out)
+{
+	size_t off = 0;
+	ssize_t w;
+
+	while (off < out->len) {
+		w = write(STDOUT_FILENO, out->data + off, out->len - off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	qmb_buf_reset(out);
+	return 0;
+}
+
+/* Read messages until EOF; each complete line is handled at once. */
+static int
+serve(struct mcp *m)
+{
+	size_t max = line_max(), have = 0, cap = 1 << 16, start;
+	struct qmb_buf out;
+	char *buf, *nl, *nbuf;
+	int skipping = 0;
+	ssize_t r;
+
+	if ((buf = malloc(cap)) == NULL)
+		return QMB_EXIT_IO;
+	qmb_buf_init(&out, max * 2 + (1u << 20));
+	for (;;) {
+		if (have == cap && cap < max + 1) {
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			if ((nbuf = realloc(buf, cap)) == NULL)
+				break;
+			buf = nbuf;
+		}
+		r = read(STDIN_FILENO, buf + have, cap - have);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+		for (start = 0; (nl = memchr(buf + start, '\n', have - start)) != NULL;
+		    start = (size_t)(nl - buf) + 1) {
+			if (!skipping)
+				mcp_handle(m, buf + start, (size_t)(nl - buf) - start,
+				    &out);
+			skipping = 0;
+			if (send_out(&out) == -1)
+				goto done;
+		}
+		memmove(buf, buf + start, have - start);
+		have -= start;
+		if (have > max) {
+			/* refuse the oversized line, then skip to its end */
+			if (!skipping)
+				mcp_too_long(&out, max);
+			skipping = 1;
+			have = 0;
+			if (send_out(&out) == -1)
+				goto done;
+		}
+	}
+	if (have > 0 && !skipping) {
+		/* EOF in the middle of a line: answer it, then stop */
+		mcp_handle(m, buf, have, &out);
+		send_out(&out);
+	}
+done:
+	free(buf);
+	qmb_buf_free(&out);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "directory",	required_argument, NULL, 'C' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ "verbose",	no_argument,	   NULL, 'v' },
+		{ "version",	no_argument,	   NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mcp m = { 0 };
+	int ch;
+
+	argv[0] = progname;
+	qmb_setprogname(progname);
+	while ((ch = getopt_long(argc, argv, "C:hvV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'C': m.dir = optarg; break;
+		case 'v': m.verbose = 1; break;
+		case 'h': return qmb_help(usage_str, help_str);
+		case 'V': return qmb_version();
+		default: return qmb_usage(usage_str);
+		}
+	}
+	if (optind != argc)
+		return qmb_usage(usage_str);
+	if (mcp_tools_check() == -1) {
+		fprintf(stderr, "%s: internal error: a tool schema does not parse\n",
+		    progname);
+		return QMB_EXIT_INTERNAL;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	find_bindir(&m, argv[0]);
+	return serve(&m);
+}

@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The tools: their descriptions and schemas, argument checking, and the
+ * handlers that run the sibling programs.  Each tool's parameters are
+ * declared once, in struct param arrays, and both its inputSchema and
+ * its argument checks come from them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qmb_clock.h"
+#include "qmb_exit.h"
+#include "qmb_json.h"
+#include "qmb_session.h"
+#include "qmb_view.h"
+#include "mcp.h"
+#include "tools.h"
+
+static const char *const stages[] = { "A", "B", "C", "D", "E", "F", NULL };
+static const char *const models[] = { "star_schema", "snowflake",
+    "link_table", "concatenated", NULL };
+static const char *const modes[] = { "ask", "resume", "new", NULL };
+static const char *const levels[] = { "DEBUG", "INFO", "WARN", "ERROR", NULL };
+
+#define ID	{ "session_id", P_STR, 1, NULL, \
+    "The session id (from qmb_list_sessions or qmb_start_session)." }
+#define ID_OPT	{ "session_id", P_STR, 0, NULL, \
+    "A session id; omit for every session." }
+#define STAGE	{ "stage", P_ENUM, 1, stages, \
+    "A Configuration, B Dimensions, C Facts, D Link Tables, E Calendars, F STORE & Cleanup." }
+#define DRY	{ "dry_run", P_BOOL, 0, NULL, \
+    "Only say what would be done; change nothing." }
+#define END	{ NULL, 0, 0, NULL, NULL }
+
+static const struct param p_list[] = {
+	{ "project_name", P_STR, 0, NULL, "Only sessions of this project." },
+	{ "all", P_BOOL, 0, NULL, "Include completed sessions." },
+	END
+};
+static const struct param p_id[] = { ID, END };
+static const struct param p_start[] = {
+	{ "project_name", P_STR, 1, NULL, "The project (model) name, e.g. SalesModel." },
+	{ "mode", P_ENUM, 0, modes, "ask (default): if a saved session exists, "
+	    "return it so the user can choose; resume: continue it; new: archive "
+	    "it and start over." },
+	{ "model_type", P_ENUM, 0, models, "The model type of a new session." },
+	END
+};
+static const struct param p_approve[] = {
+	ID, STAGE,
+	{ "script", P_STR, 1, NULL, "The approved Qlik load script part of that stage." },
+	END
+};
+static const struct param p_stage[] = { ID, STAGE, END };
+static const struct param p_model[] = {
+	ID, { "model_type", P_ENUM, 1, models, "The model type." }, END
+};
+static const struct param p_tables[] = {
+	ID, { "tables", P_TABLES, 1, NULL, "Changes to the pending tables: "
+	    "{\"add\": [names]}, {\"remove\": [names]} or {\"set\": [names]}." },
+	END
+};
+static const struct param p_script[] = {
+	ID, { "stage", P_ENUM, 0, stages, "Only this stage's part." }, END
+};
+static const struct param p_bypass[] = {
+	ID, { "reason", P_STR, 1, NULL, "Why the review is bypassed (recorded in the audit trail)." },
+	END
+};
+static const struct param p_complete[] = {
+	ID, { "min_score", P_INT, 0, NULL, "Refuse to complete below this review score (0-100)." },
+	END
+};
+static const struct param p_log[] = {
+	{ "session_id", P_STR, 0, NULL, "The session; omit for the global log." },
+	{ "level", P_ENUM, 0, levels, "The minimum level." },
+	{ "since", P_STR, 0, NULL, "Entries at or after this time: ISO 8601 or an age (10m, 2h, 7d)." },
+	{ "limit", P_INT, 0, NULL, "Only the last N matching entries (default 50)." },
+	END
+};
+static const struct param p_recover[] = { ID, DRY, END };
+static const struct param p_none[] = { END };
+static const struct param p_id_opt[] = { ID_OPT, END };
+static const struct param p_rotate[] = { DRY, END };
+
+/* Output schemas (structuredContent of successful calls). */
+#define O_SUMMARY "{\"type\":\"object\",\"properties\":{" \
+    "\"session_id\":{\"type\":\"string\"},\"project_name\":{\"type\":\"string\"}," \
+    "\"status\":{\"type\":\"string\"},\"current_stage\":{\"type\":\"string\"}," \
+    "\"completed_stages\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}," \
+    "\"progress\":{\"type\":\"integer\"},\"model_type\":{\"type\":[\"string\",\"null\"]}," \
+    "\"pending_tables\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}," \
+    "\"created_at\":{\"type\":\"string\"},\"updated_at\":{\"type\":\"string\"}," \
+    "\"revision\":{\"type\":\"integer\"},\"user_id\":{\"type\":\"string\"}}}"
+#define O_CHANGE "{\"type\":\"object\",\"required\":[\"session\",\"message\"]," \
+    "\"properties\":{\"session\":" O_SUMMARY ",\"message\":{\"type\":\"string\"}}}"
+#define O_GENERIC "{\"type\":\"object\",\"required\":[\"exit_code\"]," \
+    "\"properties\":{\"exit_code\":{\"type\":\"integer\"},\"ok\":{\"type\":\"boolean\"}," \
+    "\"result\":{\"type\":\"object\"},\"results\":{\"type\":\"array\"}," \
+    "\"output\":{\"type\":\"string\"}}}"
+
+const struct tool mcp_tools[] = {
+	{ "qmb_list_sessions", "List saved sessions",
+	  "List the saved model-building sessions of this project, newest first, "
+	  "with their progress (stage, percent) and when they were last saved. Use "
+	  "it when the user returns or asks what is in progress; completed sessions "
+	  "only with all=true.",
+	  p_list, "{\"type\":\"object\",\"required\":[\"sessions\",\"count\"],"
+	  "\"properties\":{\"count\":{\"type\":\"integer\"},\"sessions\":{\"type\":"
+	  "\"array\",\"items\":" O_SUMMARY "}}}", A_READONLY, tool_list },
+	{ "qmb_resume_session", "Resume a session",
+	  "Restore a saved session and report what is already approved and which "
+	  "stage to build next (\"Continuing from Stage C...\"). Use it after the "
+	  "user chose to continue.",
+	  p_id, "{\"type\":\"object\",\"required\":[\"session\"],\"properties\":"
+	  "{\"session\":" O_SUMMARY "}}", 0, tool_resume },
+	{ "qmb_export_session", "Export a session",
+	  "Return a session's full state as JSON (for a backup or to move it). "
+	  "Large states are written to a file under .qmb/exports/ and the path is "
+	  "returned instead.",
+	  p_id, "{\"type\":\"object\",\"required\":[\"session_id\",\"inline\",\"bytes\"],"
+	  "\"properties\":{\"session_id\":{\"type\":\"string\"},\"inline\":{\"type\":"
+	  "\"boolean\"},\"bytes\":{\"type\":\"integer\"},\"session\":{\"type\":\"object\"},"
+	  "\"path\":{\"type\":\"string\"},\"summary\":" O_SUMMARY "}}", A_READONLY,
+	  tool_export },
+	{ "qmb_start_session", "Start or continue a project",
+	  "The entry point when a user starts work on a project: with mode ask it "
+	  "creates a session if none is saved, or returns the saved one so you can "
+	  "ask the user [Continue] [Start over] [View saved]; then call again with "
+	  "mode resume or new.",
+	  p_start, "{\"type\":\"object\",\"required\":[\"outcome\"],\"properties\":{"
+	  "\"outcome\":{\"type\":\"string\",\"enum\":[\"created\",\"found\",\"resumed\","
+	  "\"restarted\"]},\"session\":" O_SUMMARY "}}", 0, tool_start },
+	{ "qmb_session_status", "Session status",
+	  "Show one session: approved stages, the current stage, pending tables, "
+	  "the model type and the last review. Read-only.",
+	  p_id, "{\"type\":\"object\",\"required\":[\"session\"],\"properties\":"
+	  "{\"session\":" O_SUMMARY ",\"last_review\":{\"type\":[\"object\",\"null\"]}}}",
+	  A_READONLY, tool_status },
+	{ "qmb_approve_stage", "Approve a stage",
+	  "Record the user's approval of a stage's Qlik script part. Only the "
+	  "current stage (or a re-approval of the latest approved one) is allowed; "
+	  "the part is saved durably and audited with its SHA-256.",
+	  p_approve, O_CHANGE, 0, tool_approve },
+	{ "qmb_revert_stage", "Revert to a stage",
+	  "Withdraw the approval of a stage and every later one, so work resumes "
+	  "there. The withdrawn parts stay in the audit trail.",
+	  p_stage, O_CHANGE, A_DESTRUCTIVE, tool_revert },
+	{ "qmb_set_model_type", "Set the model type",
+	  "Record the model type decision: star_schema, snowflake, link_table or "
+	  "concatenated.",
+	  p_model, O_CHANGE, A_IDEMPOTENT, tool_set_model },
+	{ "qmb_update_tables", "Change pending tables",
+	  "Add, remove or replace the tables still to be built in this session.",
+	  p_tables, O_CHANGE, 0, tool_tables },
+	{ "qmb_get_script", "Get the approved script",
+	  "Return the approved load script: all approved parts A..F in order, or "
+	  "one stage's part, with its SHA-256.",
+	  p_script, "{\"type\":\"object\",\"required\":[\"session_id\",\"script\","
+	  "\"script_sha256\"],\"properties\":{\"session_id\":{\"type\":\"string\"},"
+	  "\"stage\":{\"type\":\"string\"},\"script\":{\"type\":\"string\"},"
+	  "\"script_sha256\":{\"type\":\"string\"}}}", A_READONLY, tool_script },
+	{ "qmb_request_review", "Request the Gemini review",
+	  "Send the finished script (all six stages approved) to Google Gemini for "
+	  "review and record the score and issues. If Gemini is unavailable the "
+	  "request is queued and the result says how to retry or bypass.",
+	  p_id, O_GENERIC, A_OPENWORLD, tool_review },
+	{ "qmb_bypass_review", "Bypass the review",
+	  "Record a manual approval instead of a Gemini review (when Gemini is down "
+	  "for long and the user decides to go on). Needs a reason.",
+	  p_bypass, O_GENERIC, 0, tool_bypass },
+	{ "qmb_complete_session", "Complete the session",
+	  "Finish a session whose six stages are approved and whose script was "
+	  "reviewed (or bypassed): writes stage2_output/model.json, script.qvs and "
+	  "gemini_review.json.",
+	  p_complete, O_CHANGE, 0, tool_complete },
+	{ "qmb_read_log", "Read a log",
+	  "Read a session's log entries (or the global log): level, stage, "
+	  "component, action and details of each operation, newest last.",
+	  p_log, "{\"type\":\"object\",\"required\":[\"entries\",\"count\"],"
+	  "\"properties\":{\"count\":{\"type\":\"integer\"},\"entries\":{\"type\":"
+	  "\"array\",\"items\":{\"type\":\"object\"}}}}", A_READONLY, tool_log },
+	{ "qmb_verify_audit", "Verify audit trails",
+	  "Check a session's hash-chained audit trail (or all of them): every hash, "
+	  "link, sequence number and timestamp; reports the first bad entry.",
+	  p_id_opt, "{\"type\":\"object\",\"required\":[\"intact\",\"trails\"],"
+	  "\"properties\":{\"intact\":{\"type\":\"boolean\"},\"trails\":{\"type\":"
+	  "\"array\",\"items\":{\"type\":\"object\"}}}}", A_READONLY, tool_verify },
+	{ "qmb_check_sessions", "Check sessions for damage",
+	  "Classify each session (ok, behind-audit, restore-from-bak, "
+	  "restore-from-audit, lost) and list other findings: stale temporary "
+	  "files, torn log lines, broken chains, idle sessions. Read-only.",
+	  p_id_opt, O_GENERIC, A_READONLY, tool_check },
+	{ "qmb_recover_session", "Repair a session",
+	  "Repair a damaged session: roll forward from the audit, restore the "
+	  "backup, or replay the audit trail; damaged files are kept in "
+	  ".qmb/corrupt/. Use dry_run first to see what it would do.",
+	  p_recover, O_GENERIC, A_DESTRUCTIVE, tool_recover },
+	{ "qmb_health", "Health checks",
+	  "Check free disk, log sizes, idle sessions and Gemini failures; says "
+	  "which checks trip.",
+	  p_none, O_GENERIC, A_READONLY, tool_health },
+	{ "qmb_rotate_logs", "Rotate logs",
+	  "Rotate every log over its size limit (as the hourly cron job does).",
+	  p_rotate, O_GENERIC, 0, tool_rotate },
+	{ NULL, NULL, NULL, NULL, NULL, 0, NULL }
+};
+
+/* ---- schemas and argument checks ------------------------------------ */
+
+static void
+param_schema(struct qmb_jw *jw, const struct param *p)
+{
+	size_t i;
+
+	qmb_jw_key(jw, p->name);
+	qmb_jw_obj_begin(jw);
+	switch (p->type) {
+	case P_STR:
+		qmb_jw_kstr(jw, "type", "string");
+		break;
+	case P_INT:
+		qmb_jw_kstr(jw, "type", "integer");
+		qmb_jw_kint(jw, "minimum", 0);
+		break;
+	case P_BOOL:
+		qmb_jw_kstr(jw, "type", "boolean");
+		break;
+	case P_ENUM:
+		qmb_jw_kstr(jw, "type", "string");
+		qmb_jw_key(jw, "enum");
+		qmb_jw_arr_begin(jw);
+		for (i = 0; p->enumv[i] != NULL; i++)
+			qmb_jw_str(jw, p->enumv[i]);
+		qmb_jw_arr_end(jw);
+		break;
+	case P_TABLES:
+		qmb_jw_kstr(jw, "type", "object");
+		qmb_jw_key(jw, "properties");
+		qmb_jw_obj_begin(jw);
+		for (i = 0; i < 3; i++) {
+			qmb_jw_key(jw, i == 0 ? "add" : i == 1 ? "remove" : "set");
+			qmb_jw_obj_begin(jw);
+			qmb_jw_kstr(jw, "type", "array");
+			qmb_jw_key(jw, "items");
+			qmb_jw_obj_begin(jw);
+			qmb_jw_kstr(jw, "type", "string");
+			qmb_jw_obj_end(jw);
+			qmb_jw_obj_end(jw);
+		}
+		qmb_jw_obj_end(jw);
+		qmb_jw_key(jw, "additionalProperties");
+		qmb_jw_bool(jw, 0);
+		break;
+	}
+	qmb_jw_kstr(jw, "description", p->desc);
+	qmb_jw_obj_end(jw);
+}
+
+static void
+input_schema(struct qmb_jw *jw, const struct param *ps)
+{
+	const struct param *p;
+
+	qmb_jw_obj_begin(jw);
+	qmb_jw_kstr(jw, "type", "object");
+	qmb_jw_key(jw, "properties");
+	qmb_jw_obj_begin(jw);
+	for (p = ps; p->name != NULL; p++)
+		param_schema(jw, p);
+	qmb_jw_obj_end(jw);
+	qmb_jw_key(jw, "required");
+	qmb_jw_arr_begin(jw);
+	for (p = ps; p->name != NULL; p++)
+		if (p->required)
+			qmb_jw_str(jw, p->name);
+	qmb_jw_arr_end(jw);
+	qmb_jw_key(jw, "additionalProperties");
+	qmb_jw_bool(jw, 0);
+	qmb_jw_obj_end(jw);
+}
+
+static void
+raw_json(struct qmb_jw *jw, const char *text)
+{
+	struct qmb_json_doc doc = { 0 };
+
+	if (qmb_json_parse(text, strlen(text), 0, QMB_EXIT_INTERNAL, &doc,
+	    NULL) == 0)
+		qmb_jw_value(jw, doc.root);
+	else
+		qmb_jw_null(jw);
+	qmb_json_free(&doc);
+}
+
+int
+mcp_tools_check(void)
+{
+	struct qmb_json_doc doc = { 0 };
+	const struct tool *t;
+
+	for (t = mcp_tools; t->name != NULL; t++) {
+		if (qmb_json_parse(t->output, strlen(t->output), 0,
+		    QMB_EXIT_INTERNAL, &doc, NULL) == -1)
+			return -1;
+		qmb_json_free(&doc);
+	}
+	return 0;
+}
+
+void
+mcp_tools_list(struct qmb_jw *jw)
+{
+	const struct tool *t;
+
+	qmb_jw_arr_begin(jw);
+	for (t = mcp_tools; t->name != NULL; t++) {
+		qmb_jw_obj_begin(jw);
+		qmb_jw_kstr(jw, "name", t->name);
+		qmb_jw_kstr(jw, "title", t->title);
+		qmb_jw_kstr(jw, "description", t->desc);
+		qmb_jw_key(jw, "inputSchema");
+		input_schema(jw, t->params);
+		qmb_jw_key(jw, "outputSchema");
+		raw_json(jw, t->output);
+		qmb_jw_key(jw, "annotations");
+		qmb_jw_obj_begin(jw);
+		qmb_jw_kstr(jw, "title", t->title);
+		qmb_jw_key(jw, "readOnlyHint");
+		qmb_jw_bool(jw, (t->ann & A_READONLY) != 0);
+		qmb_jw_key(jw, "destructiveHint");
+		qmb_jw_bool(jw, (t->ann & A_DESTRUCTIVE) != 0);
+		qmb_jw_key(jw, "idempotentHint");
+		qmb_jw_bool(jw, (t->ann & (A_IDEMPOTENT | A_READONLY)) != 0);
+		qmb_jw_key(jw, "openWorldHint");
+		qmb_jw_bool(jw, (t->ann & A_OPENWORLD) != 0);
+		qmb_jw_obj_end(jw);
+		qmb_jw_obj_end(jw);
+	}
+	qmb_jw_arr_end(jw);
+}
+
+static int
+strings_only(const struct qmb_jv *a)
+{
+	size_t i;
+
+	if (a->type != QMB_JARR)
+		return 0;
+	for (i = 0; i < a->len; i++)
+		if (a->kids[i].type != QMB_JSTR)
+			return 0;
+	return 1;
+}
+
+static int
+check_tables(const struct qmb_jv *v)
+{
+	size_t i;
+
+	if (v->type != QMB_JOBJ || v->len == 0)
+		return 0;
+	for (i = 0; i < v->len; i++)
+		if ((strcmp(v->kids[i].key, "add") && strcmp(v->kids[i].key,
+		    "remove") && strcmp(v->kids[i].key, "set")) ||
+		    !strings_only(&v->kids[i]))
+			return 0;
+	return 1;
+}
+
+static int
+check_one(const struct param *p, const struct qmb_jv *v)
+{
+	size_t i;
+
+	switch (p->type) {
+	case P_STR:
+		return v->type == QMB_JSTR;
+	case P_INT:
+		return v->type == QMB_JNUM && v->isint && v->i64 >= 0 &&
+		    v->i64 <= 100000000;
+	case P_BOOL:
+		return v->type == QMB_JTRUE || v->type == QMB_JFALSE;
+	case P_ENUM:
+		if (v->type != QMB_JSTR)
+			return 0;
+		for (i = 0; p->enumv[i] != NULL; i++)
+			if (strcmp(v->str, p->enumv[i]) == 0)
+				return 1;
+		return 0;
+	case P_TABLES:
+		return check_tables(v);
+	}
+	return 0;
+}
+
+/* additionalProperties false, required, types: 0 or -1 with msg. */
+static int
+check_args(const struct tool *t, const struct qmb_jv *args, char *msg,
+    size_t size)
+{
+	const struct param *p;
+	const struct qmb_jv *v;
+	size_t i;
+
+	for (i = 0; args != NULL && i < args->len; i++) {
+		for (p = t->params; p->name != NULL; p++)
+			if (strcmp(p->name, args->kids[i].key) == 0)
+				break;
+		if (p->name == NULL) {
+			snprintf(msg, size, "Invalid params: %s takes no argument '%.64s'",
+			    t->name, args->kids[i].key);
+			return -1;
+		}
+	}
+	for (p = t->params; p->name != NULL; p++) {
+		v = args ? qmb_json_get(args, p->name) : NULL;
+		if (v == NULL && p->required) {
+			snprintf(msg, size, "Invalid params: %s needs '%s'", t->name,
+			    p->name);
+			return -1;
+		}
+		if (v != NULL && !check_one(p, v)) {
+			snprintf(msg, size, "Invalid params: '%s' of %s has the wrong type or value",
+			    p->name, t->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+mcp_tools_call(struct mcp *m, const char *name, const struct qmb_jv *args,
+    struct qmb_jw *jw, int *code, char *msg, size_t msgsize)
+{
+	const struct tool *t;
+
+	for (t = mcp_tools; t->name != NULL; t++)
+		if (strcmp(t->name, name) == 0)
+			break;
+	*code = -32602;
+	if (t->name == NULL) {
+		snprintf(msg, msgsize, "Invalid params: unknown tool '%.100s'", name);
+		return -1;
+	}
+	if (check_args(t, args, msg, msgsize) == -1)
+		return -1;
+	return t->fn(m, args, jw);
+}

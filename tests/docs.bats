@@ -1,0 +1,339 @@
+#!/usr/bin/env bats
+# The documentation and the shell completions against the program: man
+# pages lint clean and name every option, subcommand, exit code and
+# environment variable; the completions offer them; the README's recipes
+# run as written.
+load helper/common
+
+# The long options and the subcommands that `qmb-session --help` lists.
+help_longopts() {
+	qmb-session --help | grep -oE -- '--[a-z][a-z-]*' | sort -u
+}
+help_commands() {
+	qmb-session --help |
+		awk '/^commands:/ { f = 1; next } /^options:/ { f = 0 }
+		    f && /^  [a-z]/ { print $1 }'
+}
+
+# complete_bash WORD...: COMPREPLY of the bash completion, one a line, for
+# the command line WORD... (the last word is the one being completed).
+complete_bash() {
+	bash --norc --noprofile -c '
+		. "$1" || exit 1
+		shift
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="$*"
+		COMP_POINT=${#COMP_LINE}
+		_qmb_session || exit 1
+		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"
+	' complete_bash "$TOP/completions/qmb-session.bash" "$@"
+}
+
+# readme_line PREFIX: the one line of README.md that starts with PREFIX.
+readme_line() {
+	local l
+	l=$(grep -F -- "$1" "$TOP/README.md" | grep -vF '`') || return 1
+	[ "$(printf '%s\n' "$l" | wc -l)" -eq 1 ] || return 1
+	printf '%s\n' "$l"
+}
+
+# ---- man pages -----------------------------------------------------------
+
+@test "docs: mandoc -Tlint -W style on all man pages together prints nothing" {
+	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	cd "$TOP"
+	run -0 --separate-stderr mandoc -Tlint -W style man/*.1 man/*.7
+	assert_output ''
+	[ -z "$stderr" ]
+}
+
+@test "docs: qmb-session.1 has the sections in order" {
+	run -0 --separate-stderr sed -n 's/^\.Sh //p' "$TOP/man/qmb-session.1"
+	assert_output "NAME
+SYNOPSIS
+DESCRIPTION
+ENVIRONMENT
+FILES
+EXIT STATUS
+EXAMPLES
+SEE ALSO"
+	[ -z "$stderr" ]
+}
+
+@test "docs: every long option of --help is in qmb-session.1" {
+	local o missing=
+	run -0 --separate-stderr help_longopts
+	[ "${#lines[@]}" -ge 16 ]
+	for o in "${lines[@]}"; do
+		grep -qE -- "Fl -${o#--}([^a-z-]|\$)" "$TOP/man/qmb-session.1" ||
+			missing="$missing $o"
+	done
+	[ -z "$missing" ] || fail "not in man/qmb-session.1:$missing"
+}
+
+@test "docs: every subcommand of --help is an item of qmb-session.1" {
+	local c missing=
+	run -0 --separate-stderr help_commands
+	[ "${#lines[@]}" -eq 14 ]
+	for c in "${lines[@]}"; do
+		grep -qE -- "^\.It Cm $c( |\$)" "$TOP/man/qmb-session.1" ||
+			missing="$missing $c"
+	done
+	[ -z "$missing" ] || fail "no .It Cm item in man/qmb-session.1:$missing"
+}
+
+@test "docs: every exit code of lib/qmb_exit.h is in qmb.7" {
+	local codes c missing=
+	codes=$(sed -n 's/^[[:space:]]*QMB_EXIT_[A-Z]*[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' \
+	    "$TOP/lib/qmb_exit.h")
+	[ "$(printf '%s\n' "$codes" | wc -l)" -ge 10 ]
+	for c in $codes; do
+		grep -qx "\.It $c" "$TOP/man/qmb.7" || missing="$missing $c"
+	done
+	[ -z "$missing" ] || fail "exit codes not in man/qmb.7:$missing"
+}
+
+@test "docs: every variable the library reads is in qmb.7" {
+	local vars v missing=
+	vars=$(grep -ho 'getenv("[A-Z_]*")' "$TOP"/lib/*.c |
+	    sed 's/getenv("\(.*\)")/\1/' | sort -u)
+	[ -n "$vars" ]
+	for v in $vars; do
+		grep -qE -- "(Ev|^\.It Ev) $v([^A-Z_]|\$)" "$TOP/man/qmb.7" ||
+			missing="$missing $v"
+	done
+	[ -z "$missing" ] || fail "not in man/qmb.7:$missing"
+}
+
+# ---- completions: the same option and command lists ---------------------
+
+@test "completions: every long option of --help is in all three files" {
+	local o n missing=
+	run -0 --separate-stderr help_longopts
+	[ "${#lines[@]}" -ge 16 ]
+	for o in "${lines[@]}"; do
+		n=${o#--}
+		grep -qE -- "(^|[^a-z-])--$n([^a-z-]|\$)" \
+		    "$TOP/completions/qmb-session.bash" || missing="$missing bash:$o"
+		grep -qE -- "(^|[^a-z-])--$n([^a-z-]|\$)" \
+		    "$TOP/completions/_qmb-session" || missing="$missing zsh:$o"
+		grep -qE -- "-l $n( |\$)" "$TOP/completions/qmb-session.fish" ||
+			missing="$missing fish:$o"
+	done
+	[ -z "$missing" ] || fail "missing:$missing"
+}
+
+@test "completions: every subcommand of --help is in all three files" {
+	local c bashcmds missing=
+	bashcmds=$(bash --norc --noprofile -c '. "$1" && printf "%s\n" "$_qmb_session_cmds"' \
+	    _ "$TOP/completions/qmb-session.bash")
+	run -0 --separate-stderr help_commands
+	[ "${#lines[@]}" -eq 14 ]
+	for c in "${lines[@]}"; do
+		printf '%s\n' "$bashcmds" | grep -qx -- "$c" ||
+			missing="$missing bash:$c"
+		grep -qF -- "'$c:" "$TOP/completions/_qmb-session" ||
+			missing="$missing zsh:$c"
+		grep -qE -- "__qmb_session_no_command -a $c " \
+		    "$TOP/completions/qmb-session.fish" || missing="$missing fish:$c"
+	done
+	[ -z "$missing" ] || fail "missing:$missing"
+}
+
+# ---- bash ------------------------------------------------------------------
+
+@test "completions: bash -n accepts the bash completion" {
+	run -0 --separate-stderr bash -n "$TOP/completions/qmb-session.bash"
+	assert_output ''
+	[ -z "$stderr" ]
+}
+
+@test "completions: a bare bash registers _qmb_session for qmb-session" {
+	run -0 --separate-stderr bash --norc --noprofile -c \
+	    '. "$1" && complete -p qmb-session' _ "$TOP/completions/qmb-session.bash"
+	assert_output 'complete -F _qmb_session qmb-session'
+	[ -z "$stderr" ]
+}
+
+@test "completions: bash completes 'ap' to approve" {
+	run -0 --separate-stderr complete_bash qmb-session ap
+	assert_output 'approve'
+	[ -z "$stderr" ]
+}
+
+@test "completions: bash offers every subcommand of --help first" {
+	local want
+	want=$(help_commands | sort)
+	run -0 --separate-stderr complete_bash qmb-session ''
+	[ "$(printf '%s\n' "${lines[@]}" | sort)" = "$want" ]
+	[ -z "$stderr" ]
+}
+
+@test "completions: bash offers stage letters after approve ID, revert ID, --stage" {
+	run -0 --separate-stderr complete_bash qmb-session approve SOMEID ''
+	assert_output "$(printf '%s\n' A B C D E F)"
+	run -0 --separate-stderr complete_bash qmb-session revert SOMEID ''
+	assert_output "$(printf '%s\n' A B C D E F)"
+	run -0 --separate-stderr complete_bash qmb-session script SOMEID --stage ''
+	assert_output "$(printf '%s\n' A B C D E F)"
+	run -0 --separate-stderr complete_bash qmb-session script SOMEID --stage = ''
+	assert_output "$(printf '%s\n' A B C D E F)"
+	[ -z "$stderr" ]
+}
+
+@test "completions: bash offers model types, table operations, options" {
+	run -0 --separate-stderr complete_bash qmb-session set-model SOMEID ''
+	assert_output "$(printf '%s\n' star_schema snowflake link_table concatenated)"
+	run -0 --separate-stderr complete_bash qmb-session new P --model-type s
+	assert_output "$(printf '%s\n' star_schema snowflake)"
+	run -0 --separate-stderr complete_bash qmb-session tables SOMEID ''
+	assert_output "$(printf '%s\n' add remove set)"
+	run -0 --separate-stderr complete_bash qmb-session --min
+	assert_output '--min-score'
+	[ -z "$stderr" ]
+}
+
+@test "completions: bash offers the session ids after show" {
+	new_session SalesModel
+	run -0 --separate-stderr complete_bash qmb-session show ''
+	assert_output "$id"
+	[ -z "$stderr" ]
+	# options before the command do not count as its operands
+	run -0 --separate-stderr complete_bash qmb-session --json --wait 3 show ''
+	assert_output "$id"
+	# a prefix of the id
+	run -0 --separate-stderr complete_bash qmb-session show "${id:0:8}"
+	assert_output "$id"
+	# none in a project without sessions
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	run -0 --separate-stderr complete_bash qmb-session -C "$BATS_TEST_TMPDIR/empty" show ''
+	assert_output ''
+}
+
+@test "completions: bash reads the ids of the project -C names" {
+	local mine
+	new_session Here
+	mine=$id
+	mkdir "$BATS_TEST_TMPDIR/other"
+	id=$(qmb-session -C "$BATS_TEST_TMPDIR/other" new There)
+	run -0 --separate-stderr complete_bash qmb-session -C "$BATS_TEST_TMPDIR/other" show ''
+	assert_output "$id"
+	run -0 --separate-stderr complete_bash qmb-session --directory "$BATS_TEST_TMPDIR/other" resume ''
+	assert_output "$id"
+	run -0 --separate-stderr complete_bash qmb-session show ''
+	assert_output "$mine"
+	# no QMB_PROJECT_DIR: the nearest folder upward holding .qmb/
+	mkdir -p "$BATS_TEST_TMPDIR/other/sub/dir"
+	cd "$BATS_TEST_TMPDIR/other/sub/dir"
+	unset QMB_PROJECT_DIR
+	run -0 --separate-stderr complete_bash qmb-session show ''
+	assert_output "$id"
+}
+
+@test "completions: bash offers files after approve ID STAGE and import" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'X:\nLOAD 1 AS x AUTOGENERATE 1;\n' >part-c.qvs
+	run -0 --separate-stderr complete_bash qmb-session approve SOMEID C part-
+	assert_output 'part-c.qvs'
+	run -0 --separate-stderr complete_bash qmb-session import part-
+	assert_output 'part-c.qvs'
+	[ -z "$stderr" ]
+}
+
+# ---- zsh and fish ----------------------------------------------------------
+
+@test "completions: zsh -n accepts the zsh completion" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	run -0 --separate-stderr zsh -n "$TOP/completions/_qmb-session"
+	assert_output ''
+	[ -z "$stderr" ]
+	run -0 --separate-stderr head -1 "$TOP/completions/_qmb-session"
+	assert_output '#compdef qmb-session'
+}
+
+@test "completions: fish -n accepts the fish completion" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	run -0 --separate-stderr fish --no-config -n "$TOP/completions/qmb-session.fish"
+	assert_output ''
+	[ -z "$stderr" ]
+}
+
+@test "completions: fish completes commands, stages and session ids" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	new_session SalesModel
+	run -0 --separate-stderr fish --no-config -c '
+		source $argv[1]
+		complete -C "qmb-session ap"
+		complete -C "qmb-session approve X "
+		complete -C "qmb-session show "' "$TOP/completions/qmb-session.fish"
+	[ -z "$stderr" ]
+	[ "${lines[0]%%$'\t'*}" = approve ]
+	[ "$(printf '%s\n' "${lines[@]:1:6}" | cut -f1 | tr '\n' ' ')" = "A B C D E F " ]
+	[ "${lines[7]%%$'\t'*}" = "$id" ]
+	[ "${#lines[@]}" -eq 8 ]
+}
+
+# ---- README ----------------------------------------------------------------
+
+@test "README: names make demo, make check, make deps and SANITIZE=1" {
+	grep -q 'make demo' "$TOP/README.md"
+	grep -q 'make check' "$TOP/README.md"
+	grep -q 'make check SANITIZE=1' "$TOP/README.md"
+	grep -q 'make deps' "$TOP/README.md"
+}
+
+@test "README: the exit code table has every code of lib/qmb_exit.h" {
+	local c missing=
+	for c in $(sed -n 's/^[[:space:]]*QMB_EXIT_[A-Z]*[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' \
+	    "$TOP/lib/qmb_exit.h"); do
+		grep -q "^| $c | " "$TOP/README.md" || missing="$missing $c"
+	done
+	[ -z "$missing" ] || fail "not in README.md:$missing"
+}
+
+@test "README: the list --json recipe prints the unfinished sessions" {
+	local recipe
+	recipe=$(readme_line "qmb-session list --json | jq -r 'select(.progress < 100)")
+	new_session Unfinished
+	approve_upto "$id" B
+	run -0 --separate-stderr bash -c "$recipe"
+	assert_output "$id"
+	[ -z "$stderr" ]
+}
+
+@test "README: the audit checks print nothing for an intact trail" {
+	local hashes chain
+	hashes=$(readme_line 'while IFS= read -r l; do')
+	chain=$(readme_line "jq -r '\"\\(.seq) \\(.prev) \\(.hash)\"'")
+	new_session SalesModel
+	approve_upto "$id" C
+	qmb-session tables "$id" add 'FACT_Ümlaut' >/dev/null
+	cd "$QMB_PROJECT_DIR"
+	run -0 --separate-stderr env id="$id" bash -c "f=.qmb/audit/\$id.audit.json; $hashes"
+	assert_output ''
+	[ -z "$stderr" ]
+	run -0 --separate-stderr env id="$id" bash -c "f=.qmb/audit/\$id.audit.json; $chain"
+	assert_output ''
+	[ -z "$stderr" ]
+}
+
+@test "README: the audit checks find a changed and a missing entry" {
+	local hashes chain f
+	hashes=$(readme_line 'while IFS= read -r l; do')
+	chain=$(readme_line "jq -r '\"\\(.seq) \\(.prev) \\(.hash)\"'")
+	new_session SalesModel
+	approve_upto "$id" B
+	f=$(audit_file "$id")
+	# entry 3 approves stage B; change one character of its part
+	sed '3s/B_Table/b_Table/' "$f" >"$BATS_TEST_TMPDIR/changed.json"
+	! cmp -s "$f" "$BATS_TEST_TMPDIR/changed.json"
+	run -0 --separate-stderr bash -c "f='$BATS_TEST_TMPDIR/changed.json'; $hashes"
+	assert_output 'bad hash: entry 3'
+	run -0 --separate-stderr bash -c "f='$BATS_TEST_TMPDIR/changed.json'; $chain"
+	assert_output ''
+	sed 2d "$f" >"$BATS_TEST_TMPDIR/cut.json"
+	run -0 --separate-stderr bash -c "f='$BATS_TEST_TMPDIR/cut.json'; $chain"
+	assert_output 'broken chain: entry 3'
+	[ -z "$stderr" ]
+}
