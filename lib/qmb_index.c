@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Index file format, one line per session file:
+ *	NAME INO SIZE MTIME_SEC MTIME_NSEC SUMMARY-JSON
+ * The first line is "qmb-index 1".  Anything else is ignored.
+ */
+#include <sys/stat.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qmb_atomic.h"
+#include "qmb_buf.h"
+#include "qmb_index.h"
+#include "qmb_io.h"
+#include "qmb_session.h"
+#include "qmb_view.h"
+
+#define INDEX_NAME	"sessions.idx"
+#define INDEX_MAGIC	"qmb-index 1\n"
+
+struct key {
+	unsigned long long	ino, size;
+	long long		sec, nsec;
+};
+
+struct cached {
+	char		*name;		/* points into the index text */
+	struct key	 k;
+	const char	*json;
+	size_t		 len;
+};
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct cached *)a)->name,
+	    ((const struct cached *)b)->name);
+}
+
+/* Parse the index text in place into a sorted table. */
+static size_t
+parse_index(char *text, size_t len, struct cached **out)
+{
+	struct cached *v = NULL, *nv;
+	size_t n = 0;
+	char *p, *nl, *end = text + len;
+	int off;
+
+	*out = NULL;
+	if (len < sizeof(INDEX_MAGIC) - 1 ||
+	    memcmp(text, INDEX_MAGIC, sizeof(INDEX_MAGIC) - 1) != 0)
+		return 0;
+	for (p = text + sizeof(INDEX_MAGIC) - 1; p < end; p = nl + 1) {
+		struct cached c;
+		char *sp;
+
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		*nl = '\0';
+		if ((sp = strchr(p, ' ')) == NULL)
+			continue;
+		*sp = '\0';
+		c.name = p;
+		if (sscanf(sp + 1, "%llu %llu %lld %lld %n", &c.k.ino, &c.k.size,
+		    &c.k.sec, &c.k.nsec, &off) != 4)
+			continue;
+		c.json = sp + 1 + off;
+		c.len = (size_t)(nl - c.json);
+		if (n % 1024 == 0) {
+			if ((nv = realloc(v, (n + 1024) * sizeof(*v))) == NULL)
+				break;
+			v = nv;
+		}
+		v[n++] = c;
+	}
+	qsort(v, n, sizeof(*v), by_name);
+	*out = v;
+	return n;
+}
+
+static int
+add_entry(struct qmb_index *ix, const char *id, const char *json, size_t len,
+    const char *damage)
+{
+	struct qmb_index_entry *e, *nv;
+
+	if (ix->n % 256 == 0) {
+		if ((nv = realloc(ix->v, (ix->n + 256) * sizeof(*nv))) == NULL)
+			return -1;
+		ix->v = nv;
+	}
+	e = &ix->v[ix->n];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	if (damage != NULL) {
+		if ((e->damage = strdup(damage)) == NULL)
+			return -1;
+		ix->n++;
+		ix->ndamaged++;
+		return 0;
+	}
+	if ((e->summary = strndup(json, len)) == NULL)
+		return -1;
+	if (qmb_json_parse(e->summary, len, 0, QMB_EXIT_CORRUPT, &e->doc,
+	    NULL) == -1 || e->doc.root->type != QMB_JOBJ) {
+		qmb_json_free(&e->doc);
+		free(e->summary);
+		return 1;	/* a bad cache line: read the file instead */
+	}
+	ix->n++;
+	return 0;
+}
+
+/* Read and validate one session file; its summary goes to the index. */
+static int
+read_session(struct qmb_proj *p, struct qmb_index *ix, const char *id,
+    struct qmb_buf *line)
+{
+	struct qmb_err e = QMB_ERR_INIT;
+	struct qmb_session s;
+	enum qmb_cur cur;
+	struct qmb_jw jw;
+	int rc;
+
+	ix->rebuilt++;
+	if (qmb_session_load(p, id, &s, &cur, &e) == -1) {
+		if (e.code == QMB_EXIT_NOTFOUND)
+			return 0;	/* archived meanwhile */
+		return add_entry(ix, id, NULL, 0, e.msg);
+	}
+	qmb_buf_reset(line);
+	qmb_jw_init(&jw, line, 0);
+	qmb_jw_obj_begin(&jw);
+	qmb_view_summary(&s, &jw);
+	qmb_jw_obj_end(&jw);
+	qmb_session_free(&s);
+	if (qmb_jw_finish(&jw) == -1)
+		return -1;
+	rc = add_entry(ix, id, line->data, line->len, NULL);
+	return rc == 1 ? -1 : rc;
+}
+
+static int
+id_of(const char *name, char *id)
+{
+	size_t n = strlen(name);
+
+	if (n <= 5 || n - 5 > QMB_ID_MAX || strcmp(name + n - 5, ".json") != 0)
+		return -1;
+	memcpy(id, name, n - 5);
+	id[n - 5] = '\0';
+	return qmb_id_check(id, NULL);
+}
+
+static void
+append_line(struct qmb_buf *out, const char *name, const struct stat *st,
+    const char *json)
+{
+	qmb_buf_addf(out, "%s %llu %llu %lld %lld %s\n", name,
+	    (unsigned long long)st->st_ino, (unsigned long long)st->st_size,
+	    (long long)st->st_mtim.tv_sec, (long long)st->st_mtim.tv_nsec, json);
+}
+
+static int
+newest_first(const void *a, const void *b)
+{
+	const struct qmb_index_entry *x = a, *y = b;
+	const char *ux, *uy;
+	int c;
+
+	if ((x->damage != NULL) != (y->damage != NULL))
+		return x->damage != NULL ? 1 : -1;
+	if (x->damage != NULL)
+		return strcmp(x->id, y->id);
+	ux = qmb_json_get_str(x->doc.root, "updated_at");
+	uy = qmb_json_get_str(y->doc.root, "updated_at");
+	c = strcmp(uy ? uy : "", ux ? ux : "");
+	return c ? c : strcmp(y->id, x->id);
+}
+
+/* Walk the sessions folder, using cached summaries where keys match. */
+static int
+walk(struct qmb_proj *p, int dfd, struct cached *cv, size_t cn,
+    struct qmb_index *ix, struct qmb_buf *out, struct qmb_err *err)
+{
+	struct qmb_buf line;
+	struct dirent *de;
+	struct stat st;
+	struct cached want, *hit;
+	char id[QMB_ID_MAX + 1];
+	DIR *d;
+	int fd, rc = 0;
+
+	if ((fd = dup(dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return qmb_errsys(err, QMB_EXIT_IO, "read '.qmb/sessions'");
+	}
+	rewinddir(d);
+	qmb_buf_init(&line, 1u << 20);
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (id_of(de->d_name, id) == -1 ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		want.name = de->d_name;
+		hit = cn ? bsearch(&want, cv, cn, sizeof(*cv), by_name) : NULL;
+		if (hit != NULL && S_ISREG(st.st_mode) &&
+		    hit->k.ino == (unsigned long long)st.st_ino &&
+		    hit->k.size == (unsigned long long)st.st_size &&
+		    hit->k.sec == (long long)st.st_mtim.tv_sec &&
+		    hit->k.nsec == (long long)st.st_mtim.tv_nsec &&
+		    (rc = add_entry(ix, id, hit->json, hit->len, NULL)) != 1) {
+			if (rc == 0)
+				append_line(out, de->d_name, &st, ix->v[ix->n - 1].summary);
+			continue;
+		}
+		rc = read_session(p, ix, id, &line);
+		if (rc == 0 && ix->n > 0 && ix->v[ix->n - 1].damage == NULL &&
+		    strcmp(ix->v[ix->n - 1].id, id) == 0)
+			append_line(out, de->d_name, &st, ix->v[ix->n - 1].summary);
+	}
+	qmb_buf_free(&line);
+	closedir(d);
+	return rc == -1 ? qmb_errf(err, QMB_EXIT_IO, "out of memory") : 0;
+}
+
+int
+qmb_index_load(struct qmb_proj *p, struct qmb_index *ix, struct qmb_err *err)
+{
+	struct qmb_err e = QMB_ERR_INIT;
+	struct qmb_buf text, out;
+	struct cached *cv = NULL;
+	size_t cn = 0;
+	int dfd, cfd, rc;
+
+	memset(ix, 0, sizeof(*ix));
+	if ((dfd = qmb_proj_dir(p, QMB_D_SESSIONS, 0, err)) == -1)
+		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
+	qmb_buf_init(&text, 256u << 20);
+	if ((cfd = qmb_proj_dir(p, QMB_D_CACHE, 0, &e)) != -1 &&
+	    qmb_io_read_file(cfd, INDEX_NAME, text.max, QMB_EXIT_CORRUPT, &text,
+	    &e) == 0)
+		cn = parse_index(text.data, text.len, &cv);
+	qmb_buf_init(&out, 256u << 20);
+	qmb_buf_adds(&out, INDEX_MAGIC);
+	rc = walk(p, dfd, cv, cn, ix, &out, err);
+	if (rc == 0 && ix->rebuilt > 0 && out.error == 0 &&
+	    (cfd = qmb_proj_dir(p, QMB_D_CACHE, 1, &e)) != -1)
+		qmb_atomic_write(cfd, INDEX_NAME, out.data, out.len,
+		    qmb_proj_fmode(p), &e);
+	qsort(ix->v, ix->n, sizeof(*ix->v), newest_first);
+	free(cv);
+	qmb_buf_free(&text);
+	qmb_buf_free(&out);
+	if (rc == -1)
+		qmb_index_free(ix);
+	return rc;
+}
+
+void
+qmb_index_free(struct qmb_index *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->n; i++) {
+		free(ix->v[i].summary);
+		free(ix->v[i].damage);
+		qmb_json_free(&ix->v[i].doc);
+	}
+	free(ix->v);
+	memset(ix, 0, sizeof(*ix));
+}
