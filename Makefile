@@ -1,25 +1,34 @@
 # qmb: operations and recovery for QlikModelBuilder sessions
 include config.mk
 
-PROGS   = qmb-session qmb-log qmb-audit qmb-mcp
+PROGS   = qmb-session qmb-log qmb-audit qmb-mcp qmb-review qmb-recover qmb-rotate
 LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_json.c lib/qmb_io.c \
           lib/qmb_atomic.c lib/qmb_lock.c lib/qmb_paths.c lib/qmb_clock.c \
           lib/qmb_sha256.c lib/qmb_log.c lib/qmb_audit.c lib/qmb_session.c \
           lib/qmb_replay.c lib/qmb_txn.c lib/qmb_prog.c lib/qmb_view.c lib/qmb_config.c lib/qmb_logread.c \
-          lib/qmb_kv.c lib/qmb_verify.c lib/qmb_mirror.c lib/qmb_index.c
+          lib/qmb_kv.c lib/qmb_verify.c lib/qmb_mirror.c lib/qmb_index.c \
+          lib/qmb_gemini.c lib/qmb_review.c \
+          lib/qmb_recover.c lib/qmb_retention.c
 LIBOBJ  = $(LIBSRC:.c=.o)
 SESSION_OBJ = cmd/qmb-session/main.o cmd/qmb-session/cmds.o \
               cmd/qmb-session/change.o cmd/qmb-session/finish.o
 LOG_OBJ = cmd/qmb-log/main.o cmd/qmb-log/write.o cmd/qmb-log/show.o
 AUDIT_OBJ = cmd/qmb-audit/main.o cmd/qmb-audit/append.o cmd/qmb-audit/verify.o
+REVIEW_OBJ = cmd/qmb-review/main.o cmd/qmb-review/gem.o cmd/qmb-review/run.o \
+             cmd/qmb-review/cmds.o
 MCP_CORE = cmd/qmb-mcp/rpc.o cmd/qmb-mcp/tools.o cmd/qmb-mcp/session.o \
            cmd/qmb-mcp/ops.o cmd/qmb-mcp/result.o cmd/qmb-mcp/run.o
 MCP_OBJ = cmd/qmb-mcp/main.o $(MCP_CORE)
+RECOVER_OBJ = cmd/qmb-recover/main.o cmd/qmb-recover/check.o \
+              cmd/qmb-recover/health.o
+ROTATE_OBJ = cmd/qmb-rotate/main.o
 LIBHDR  = $(wildcard lib/*.h)
 UNITSRC = $(wildcard tests/unit/test_*.c)
 UNITS   = $(UNITSRC:.c=)
 HELPERS = tests/helper/qmb-fault-probe
-MAN     = man/qmb-session.1 man/qmb.7
+MAN     = man/qmb-session.1 man/qmb.7 man/qmb-review.1 man/qmb-recover.1 \
+          man/qmb-rotate.1 man/qmb-recovery.7
+MAN    += man/qmb-mcp.1
 
 # Rebuild everything when the flags change (make check SANITIZE=1 after make).
 FLAGS_LINE := $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)
@@ -34,7 +43,7 @@ all: $(PROGS)
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ -c $<
 
-$(LIBOBJ) $(SESSION_OBJ) $(LOG_OBJ) $(AUDIT_OBJ) $(MCP_OBJ): $(LIBHDR) .flags
+$(LIBOBJ) $(SESSION_OBJ) $(LOG_OBJ) $(AUDIT_OBJ) $(MCP_OBJ) $(REVIEW_OBJ) $(RECOVER_OBJ) $(ROTATE_OBJ): $(LIBHDR) .flags
 
 libqmb.a: $(LIBOBJ)
 	rm -f $@
@@ -43,6 +52,8 @@ libqmb.a: $(LIBOBJ)
 $(SESSION_OBJ): cmd/qmb-session/session.h
 $(LOG_OBJ): cmd/qmb-log/log.h
 $(AUDIT_OBJ): cmd/qmb-audit/audit.h
+$(REVIEW_OBJ): cmd/qmb-review/review.h
+$(RECOVER_OBJ): cmd/qmb-recover/recover.h
 $(MCP_OBJ): cmd/qmb-mcp/mcp.h cmd/qmb-mcp/tools.h cmd/qmb-mcp/result.h
 
 qmb-log: $(LOG_OBJ) libqmb.a
@@ -54,11 +65,26 @@ qmb-audit: $(AUDIT_OBJ) libqmb.a
 qmb-mcp: $(MCP_OBJ) libqmb.a
 	$(CC) $(LDFLAGS) -o $@ $(MCP_OBJ) libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
 
+qmb-review: $(REVIEW_OBJ) libqmb.a
+	$(CC) $(LDFLAGS) -o $@ $(REVIEW_OBJ) libqmb.a $(CURL_LIBS) $(MBEDTLS_LIBS) $(Z_LIBS)
+
+qmb-recover: $(RECOVER_OBJ) libqmb.a
+	$(CC) $(LDFLAGS) -o $@ $(RECOVER_OBJ) libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
+
+qmb-rotate: $(ROTATE_OBJ) libqmb.a
+	$(CC) $(LDFLAGS) -o $@ $(ROTATE_OBJ) libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
+
 qmb-session: $(SESSION_OBJ) libqmb.a
 	$(CC) $(LDFLAGS) -o $@ $(SESSION_OBJ) libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
 
 tests/unit/test_%: tests/unit/test_%.c libqmb.a tests/unit/tap.h .flags
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< libqmb.a $(CURL_LIBS) $(MBEDTLS_LIBS) $(Z_LIBS)
+
+# the fuzz targets' replay over tests/fuzz/corpus, one of the unit tests
+tests/unit/test_fuzz_replay: tests/unit/test_fuzz_replay.c tests/fuzz/fuzz_mcp.c \
+    tests/fuzz/fuzz_json.c $(MCP_CORE) libqmb.a tests/unit/tap.h .flags
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -Icmd/qmb-mcp $(LDFLAGS) -o $@ $< \
+	    $(MCP_CORE) libqmb.a $(CURL_LIBS) $(MBEDTLS_LIBS) $(Z_LIBS)
 
 tests/helper/%: tests/helper/%.c libqmb.a .flags
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
@@ -81,6 +107,33 @@ lint: all
 deps:
 	@sh share/deps.sh
 
+# make fuzz [FUZZ_TIME=seconds]: build the libFuzzer targets with clang and
+# run each for FUZZ_TIME seconds from tests/fuzz/corpus; new inputs and
+# crashes go to tests/fuzz/build/
+FUZZ_CC    = clang
+FUZZ_TIME  = 60
+FUZZ_FLAGS = -std=c11 -g -O1 -Wall -Wextra -fno-omit-frame-pointer \
+             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRC   = $(LIBSRC) $(MCP_CORE:.o=.c)
+FUZZ_BIN   = tests/fuzz/build/fuzz_mcp tests/fuzz/build/fuzz_json
+
+fuzz: $(FUZZ_BIN)
+	for t in mcp json; do \
+	    mkdir -p tests/fuzz/build/corpus-$$t && \
+	    tests/fuzz/build/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
+	        -max_len=65536 -dict=tests/fuzz/$$t.dict \
+	        -artifact_prefix=tests/fuzz/build/$$t- \
+	        tests/fuzz/build/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+tests/fuzz/build/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(LIBHDR) cmd/qmb-mcp/mcp.h \
+    cmd/qmb-mcp/tools.h cmd/qmb-mcp/result.h
+	mkdir -p tests/fuzz/build
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -Icmd/qmb-mcp -o $@ $< $(FUZZ_SRC) \
+	    $(CURL_LIBS) $(MBEDTLS_LIBS) $(Z_LIBS)
+
+.PHONY: fuzz
+
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
 	    $(DESTDIR)$(MANPREFIX)/man7 $(DESTDIR)$(SHAREDIR) \
@@ -91,6 +144,9 @@ install: all
 	cp -f man/*.1 $(DESTDIR)$(MANPREFIX)/man1/
 	cp -f man/*.7 $(DESTDIR)$(MANPREFIX)/man7/
 	cp -f share/demo.sh $(DESTDIR)$(SHAREDIR)/
+	cp -f share/review-prompt.txt tests/fake_gemini.py $(DESTDIR)$(SHAREDIR)/
+	cp -f share/qmb-rotate.cron share/qmb-rotate.service share/qmb-rotate.timer \
+	    share/qmb-retention.service share/qmb-retention.timer $(DESTDIR)$(SHAREDIR)/
 	for p in $(PROGS); do \
 	    cp -f completions/$$p.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; \
 	    cp -f completions/_$$p $(DESTDIR)$(PREFIX)/share/zsh/site-functions/; \
@@ -104,10 +160,11 @@ uninstall:
 	        $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$p \
 	        $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$p.fish; \
 	done
-	rm -f $(DESTDIR)$(MANPREFIX)/man7/qmb.7
+	rm -f $(DESTDIR)$(MANPREFIX)/man7/qmb.7 $(DESTDIR)$(MANPREFIX)/man7/qmb-recovery.7
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 clean:
 	rm -f $(PROGS) libqmb.a lib/*.o cmd/*/*.o $(UNITS) $(HELPERS) .flags
+	rm -rf tests/fuzz/build
 
 .PHONY: all check demo bench lint deps install uninstall clean

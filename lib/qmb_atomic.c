@@ -123,6 +123,17 @@ probe(const struct qmb_save *s, struct qmb_err *err)
 	return c;
 }
 
+/* 1 when dfd/a and dfd/b are links to one file. */
+static int
+same_file(int dfd, const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return fstatat(dfd, a, &sa, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    fstatat(dfd, b, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /* Step 3: keep the current version as .bak, or a damaged one as corrupt. */
 static int
 backup(const struct qmb_save *s, enum qmb_cur cur, struct qmb_err *err)
@@ -141,6 +152,14 @@ backup(const struct qmb_save *s, enum qmb_cur cur, struct qmb_err *err)
 		return -1;
 	if (qmb_io_unlinkat(s->dfd, baktmp, 0) == -1 && errno != ENOENT)
 		return qmb_errsys(err, QMB_EXIT_IO, "remove '%s'", baktmp);
+	/*
+	 * A save killed between its two renames leaves NAME and NAME.bak
+	 * as links to one file: that is the backup already, and renaming a
+	 * link over another link to the same file would do nothing and
+	 * leave NAME.bak.tmp behind.
+	 */
+	if (same_file(s->dfd, s->name, bak))
+		return 0;
 	if (qmb_io_linkat(s->dfd, s->name, s->dfd, baktmp) == -1)
 		return qmb_errsys(err, QMB_EXIT_IO, "link '%s'", baktmp);
 	if (qmb_io_renameat(s->dfd, baktmp, bak) == -1) {

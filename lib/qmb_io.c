@@ -87,16 +87,25 @@ kind_counted(const char *kind)
 	return 0;
 }
 
+/* The trace names an injected errno as $QMB_FAULT does ("ENOSPC"). */
 static void
 trace(unsigned long n, const char *kind, int e)
 {
-	char line[96];
+	char line[96], num[16];
+	const char *what = "ok";
+	size_t i;
 	int fd, len;
 
 	if (fault_trace == NULL)
 		return;
-	len = snprintf(line, sizeof(line), "%lu %s %s\n", n, kind,
-	    e ? strerror(e) : "ok");
+	if (e != 0) {
+		snprintf(num, sizeof(num), "%d", e);
+		what = num;
+		for (i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+			if (errnames[i].e == e)
+				what = errnames[i].name;
+	}
+	len = snprintf(line, sizeof(line), "%lu %s %s\n", n, kind, what);
 	fd = open(fault_trace, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd == -1)
 		return;

@@ -127,6 +127,14 @@ qmb_mirror_compare(struct qmb_proj *p, const char *id, const char *trail,
 		say(what, wsize, "the mirror has no copy of this trail", 0);
 		return 0;
 	}
+	if (len == 0 && m.len > 0) {
+		for (seq = 0, flen = 0; flen < m.len; flen++)
+			seq += m.data[flen] == '\n';
+		say(what, wsize, "the trail is missing; the mirror holds %ld entries",
+		    seq);
+		qmb_buf_free(&m);
+		return 0;
+	}
 	first = m.data;
 	flen = (memchr(m.data, '\n', m.len) ? (size_t)((char *)memchr(m.data,
 	    '\n', m.len) - m.data) + 1 : m.len);

@@ -51,25 +51,46 @@ qmb_version(void)
 	return qmb_close_stdout(QMB_EXIT_OK);
 }
 
+/*
+ * Messages quote what the user gave (ids, file names): control characters
+ * in them must neither break the one-line rule nor reach the terminal.
+ */
+static void
+put_clean(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+}
+
 int
 qmb_report(const struct qmb_err *err)
 {
 	fflush(stdout);
-	fprintf(stderr, "%s: %s\n", progname, err->msg[0] ? err->msg :
+	fprintf(stderr, "%s: ", progname);
+	put_clean(err->msg[0] ? err->msg :
 	    "internal error: failure without a message");
+	fputc('\n', stderr);
 	return err->code ? err->code : QMB_EXIT_INTERNAL;
 }
 
 void
 qmb_warn(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
 	fflush(stdout);
 	fprintf(stderr, "%s: warning: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	put_clean(msg);
 	fputc('\n', stderr);
 }
 

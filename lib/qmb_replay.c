@@ -204,10 +204,11 @@ apply_type(struct qmb_session *s, const char *type, const struct qmb_jv *e,
 {
 	if (strcmp(type, "session_created") == 0)
 		return apply_created(s, e, d, err);
-	if (s->id[0] == '\0')
-		return bad(err, type, "the trail does not begin with session_created");
 	if (strcmp(type, "session_imported") == 0)
 		return apply_imported(s, d, err);
+	if (s->id[0] == '\0')
+		return bad(err, type,
+		    "the trail does not begin with session_created or session_imported");
 	if (strcmp(type, "stage_approved") == 0)
 		return apply_approved(s, d, err);
 	if (strcmp(type, "stage_reverted") == 0)
@@ -248,7 +249,8 @@ qmb_session_apply(struct qmb_session *s, const struct qmb_jv *e,
 	rev = s->revision;
 	if (apply_type(s, type, e, d, err) == -1)
 		return -1;
-	if (strcmp(type, "session_imported") != 0)
+	/* an imported state keeps its revision unless that would go back */
+	if (strcmp(type, "session_imported") != 0 || s->revision < rev)
 		s->revision = rev;
 	s->revision++;
 	s->audit_seq = seq;

@@ -62,6 +62,44 @@ check_entry(const struct qmb_jv *e, const char *id, struct qmb_verify *r,
 	return 0;
 }
 
+/*
+ * The line must be exactly what the writer wrote: the members of DESIGN
+ * 2.3 in their order, compact, escaped as jq -c escapes.  The hash only
+ * covers the values, so without this a changed byte that keeps the
+ * values (a space, an escape spelled another way) would go unnoticed,
+ * and the bytes of the trail (what a mirror, an export and sha256sum
+ * see) would no longer be the ones that were hashed.
+ */
+static int
+canonical(const char *line, size_t len, const struct qmb_jv *root,
+    struct qmb_verify *r, int64_t seq)
+{
+	static const char *const order[] = { "seq", "timestamp", "session_id",
+	    "user_id", "type", "details", "prev", "hash" };
+	struct qmb_buf b;
+	struct qmb_jw jw;
+	size_t i;
+	int same;
+
+	if (root->len != sizeof(order) / sizeof(order[0]))
+		return broken(r, seq, "entry does not have exactly the members "
+		    "seq, timestamp, session_id, user_id, type, details, prev, hash");
+	for (i = 0; i < root->len; i++)
+		if (strcmp(root->kids[i].key, order[i]) != 0)
+			return broken(r, seq, "entry members are not in the order "
+			    "seq, timestamp, session_id, user_id, type, details, prev, hash");
+	qmb_buf_init(&b, len + 64);
+	qmb_jw_init(&jw, &b, 0);
+	qmb_jw_value(&jw, root);
+	same = qmb_jw_finish(&jw) == 0 && b.len == len &&
+	    memcmp(b.data, line, len) == 0;
+	qmb_buf_free(&b);
+	if (!same)
+		return broken(r, seq, "entry is not written as qmb writes it "
+		    "(spacing or escapes changed)");
+	return 0;
+}
+
 int
 qmb_verify_text(const char *text, size_t len, const char *id,
     struct qmb_verify *r)
@@ -88,6 +126,7 @@ qmb_verify_text(const char *text, size_t len, const char *id,
 		}
 		bad = qmb_audit_check_line(p, (size_t)(nl - p), seq + 1, r->head,
 		    &doc, hash, &err) == -1 ||
+		    canonical(p, (size_t)(nl - p), doc.root, r, seq + 1) != 0 ||
 		    check_entry(doc.root, id, r, seq + 1) != 0;
 		qmb_json_free(&doc);
 		if (bad) {

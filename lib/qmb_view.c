@@ -48,15 +48,26 @@ qmb_view_idle_days(const struct qmb_session *s, int64_t now)
 }
 
 void
-qmb_view_list_entry(int n, const struct qmb_session *s, int64_t now,
+qmb_view_list_summary(int n, const struct qmb_jv *sm, int64_t now,
     struct qmb_buf *b)
 {
-	qmb_buf_addf(b, "%d. %s\n", n, s->project);
-	qmb_buf_addf(b, "   ID: %s\n", s->id);
+	const struct qmb_jv *done = qmb_json_get(sm, "completed_stages");
+	const char *st = qmb_json_get_str(sm, "status");
+	const char *cur = qmb_json_get_str(sm, "current_stage");
+	const char *up = qmb_json_get_str(sm, "updated_at");
+	size_t k = done != NULL ? done->len : 0;
+
+	qmb_buf_addf(b, "%d. %s\n", n, qmb_json_get_str(sm, "project_name"));
+	qmb_buf_addf(b, "   ID: %s\n", qmb_json_get_str(sm, "session_id"));
 	qmb_buf_adds(b, "   Progress: ");
-	qmb_view_progress(s, b);
-	qmb_buf_addf(b, " - %d%%\n   Last saved: ", qmb_view_percent(s));
-	ago(s->updated_at, now, b);
+	if (st != NULL && strcmp(st, "complete") == 0)
+		qmb_buf_adds(b, "Complete (6/6 done)");
+	else if (k == QMB_NSTAGES)
+		qmb_buf_adds(b, "Stage F (6/6 done, pending review)");
+	else
+		qmb_buf_addf(b, "Stage %s (%zu/6 done)", cur ? cur : "?", k);
+	qmb_buf_addf(b, " - %zu%%\n   Last saved: ", k * 100 / QMB_NSTAGES);
+	ago(up ? up : "", now, b);
 	qmb_buf_addc(b, '\n');
 }
 

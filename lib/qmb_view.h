@@ -19,8 +19,8 @@
 void	qmb_view_progress(const struct qmb_session *, struct qmb_buf *);
 /* Percent done: 33 for two stages. */
 int	qmb_view_percent(const struct qmb_session *);
-/* One numbered entry of the session list (several lines). */
-void	qmb_view_list_entry(int n, const struct qmb_session *, int64_t now,
+/* One numbered entry of the session list, from a summary object. */
+void	qmb_view_list_summary(int n, const struct qmb_jv *summary, int64_t now,
 	    struct qmb_buf *);
 /* "Found saved session: ... Last saved: 10 minutes ago" */
 void	qmb_view_found(const struct qmb_session *, int64_t now, struct qmb_buf *);

@@ -97,7 +97,6 @@ setup() {
 }
 
 @test "id: the error for an id with a newline is one line" {
-	skip "known bug: lib/qmb_paths.c qmb_id_check echoes control characters into the message"
 	run -2 --separate-stderr qmb-session show $'abc\ndef'
 	[ "${#stderr_lines[@]}" -eq 1 ]
 }

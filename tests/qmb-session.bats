@@ -120,8 +120,8 @@ at() { QMB_NOW=$1 "${@:2}"; }
 
 @test "new: on a terminal says what was created" {
 	run -0 on_tty qmb-session new SalesModel </dev/null
-	assert_line "Session created."
-	assert_line "  Project: SalesModel"
+	assert_line "Session created: SalesModel"
+	refute_line --partial "Project:"
 	assert_line --regexp '^  ID: [0-9a-f-]{36}$'
 	assert_line "Stage A: Configuration - ready to build"
 }
@@ -242,7 +242,7 @@ at() { QMB_NOW=$1 "${@:2}"; }
 	new_session SalesModel
 	approve_upto "$id" B
 	run -0 on_tty qmb-session start SalesModel <<<s
-	assert_line "Session created."
+	assert_line "Session created: SalesModel"
 	[ -f "$QMB_PROJECT_DIR/.qmb/archive/sessions/$id.json" ]
 	[ ! -e "$(sess_file "$id")" ]
 	run -0 --separate-stderr qmb-session list --json
@@ -779,7 +779,6 @@ at() { QMB_NOW=$1 "${@:2}"; }
 }
 
 @test "import --force: the revision still grows by one" {
-	skip "known bug: lib/qmb_replay.c qmb_session_apply takes the imported revision + 1"
 	new_session
 	approve_upto "$id" B
 	qmb-session export "$id" >"$BATS_TEST_TMPDIR/e.json"
@@ -1000,11 +999,12 @@ at() { QMB_NOW=$1 "${@:2}"; }
 }
 
 @test "--wait: a lock released in time is waited for" {
-	local lk="$QMB_PROJECT_DIR/.qmb/sessions"
+	local lk="$QMB_PROJECT_DIR/.qmb/sessions" i
 	new_session
 	lk="$lk/$id.lock"
 	flock -x "$lk" sleep 0.5 >/dev/null 2>&1 3>&- &
-	while flock -n "$lk" true; do sleep 0.02; done
+	for i in $(seq 250); do flock -n "$lk" true || break; sleep 0.02; done
+	[ "$i" -lt 250 ]
 	run -0 --separate-stderr qmb-session --wait 10 approve "$id" A < <(part A)
 	wait
 	[ "$(sj "$id" .current_stage)" = B ]
@@ -1202,7 +1202,6 @@ crash_after_audit() {
 }
 
 @test "roll forward: no temporary file is left behind" {
-	skip "known bug: lib/qmb_atomic.c backup() leaves ID.json.bak.tmp when .json and .bak are one inode"
 	new_session
 	approve_upto "$id" B
 	run -137 crash_after_audit "$id" C rename

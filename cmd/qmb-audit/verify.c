@@ -21,6 +21,7 @@
 
 struct result {
 	struct qmb_verify	v;
+	char			trouble[QMB_ERR_MSG];	/* missing, unreadable */
 	char			state[256];	/* the session file's view */
 	int			state_bad;
 	enum qmb_mirror_cmp	mirror;
@@ -62,6 +63,41 @@ check_state(struct qmb_proj *p, const char *id, struct qmb_buf *trail,
 	qmb_session_free(&s);
 }
 
+/*
+ * No trail: a session that has entries, or a mirror that holds some, says
+ * it was lost (broken); else there is nothing to verify (not found).
+ */
+static int
+missing(struct qmb_proj *p, const char *id, struct result *r)
+{
+	struct qmb_err e = QMB_ERR_INIT;
+	struct qmb_session s;
+	enum qmb_cur cur;
+	int64_t want = 0;
+	int mirrored;
+
+	if (qmb_session_load(p, id, &s, &cur, &e) == 0 ||
+	    qmb_session_load_bak(p, id, &s, &e) == 0) {
+		want = s.audit_seq;
+		qmb_session_free(&s);
+	}
+	if (qmb_mirror_compare(p, id, "", 0, &r->mirror, r->mirror_what,
+	    sizeof(r->mirror_what), &e) == -1)
+		r->mirror = QMB_MIRROR_NONE;
+	mirrored = r->mirror == QMB_MIRROR_DIFFERS &&
+	    strncmp(r->mirror_what, "the trail is missing", 20) == 0;
+	if (want == 0 && !mirrored)
+		return -1;		/* err says: not found */
+	snprintf(r->trouble, sizeof(r->trouble), "the audit trail is missing%s",
+	    mirrored ? " (the audit mirror still holds a copy)" : "");
+	if (want > 0)
+		snprintf(r->state, sizeof(r->state),
+		    "the session includes %lld entries", (long long)want);
+	r->state_bad = want > 0;
+	snprintf(r->v.path, sizeof(r->v.path), ".qmb/audit/%s.audit.json", id);
+	return 0;
+}
+
 static int
 verify_one(struct qmb_proj *p, const char *id, struct result *r,
     struct qmb_err *err)
@@ -73,7 +109,13 @@ verify_one(struct qmb_proj *p, const char *id, struct result *r,
 	qmb_buf_init(&b, qmb_io_max_file());
 	if (qmb_verify_read(p, id, &b, &r->v, err) == -1) {
 		qmb_buf_free(&b);
-		return -1;
+		if (err->code == QMB_EXIT_NOTFOUND)
+			return missing(p, id, r);
+		if (err->code != QMB_EXIT_CORRUPT)
+			return -1;
+		/* a bad archive, a trail too large: broken, not fatal */
+		snprintf(r->trouble, sizeof(r->trouble), "%s", err->msg);
+		return 0;
 	}
 	qmb_verify_text(b.data, b.len, id, &r->v);
 	check_state(p, id, &b, r);
@@ -86,7 +128,8 @@ verify_one(struct qmb_proj *p, const char *id, struct result *r,
 static int
 broken(const struct result *r)
 {
-	return r->v.bad_seq != 0 || r->state_bad || r->mirror == QMB_MIRROR_DIFFERS;
+	return r->v.bad_seq != 0 || r->trouble[0] || r->state_bad ||
+	    r->mirror == QMB_MIRROR_DIFFERS;
 }
 
 static void
@@ -105,7 +148,7 @@ report(const struct opts *o, const char *id, const struct result *r)
 		qmb_jw_kint(&jw, "entries", r->v.entries);
 		qmb_jw_kstr(&jw, "head", r->v.head);
 		qmb_jw_kint(&jw, "bad_seq", r->v.bad_seq);
-		qmb_jw_kstr(&jw, "problem", r->v.what);
+		qmb_jw_kstr(&jw, "problem", r->trouble[0] ? r->trouble : r->v.what);
 		qmb_jw_kstr(&jw, "session", r->state);
 		qmb_jw_kstr(&jw, "mirror", r->mirror == QMB_MIRROR_NONE ? "none" :
 		    r->mirror == QMB_MIRROR_SAME ? "same" : "differs");
@@ -117,7 +160,9 @@ report(const struct opts *o, const char *id, const struct result *r)
 		qmb_buf_free(&b);
 		return;
 	}
-	if (r->v.bad_seq)
+	if (r->trouble[0])
+		printf("%s: BROKEN: %s\n", id, r->trouble);
+	else if (r->v.bad_seq)
 		printf("%s: BROKEN at entry %lld: %s\n", id, (long long)r->v.bad_seq,
 		    r->v.what);
 	else if (!o->c.quiet || broken(r))
@@ -189,6 +234,11 @@ all_ids(struct qmb_proj *p, char ***ids, size_t *n, struct qmb_err *err)
 		ids_in(dfd, ".audit.json.gz", ids, n);
 	else if (err->code != QMB_EXIT_NOTFOUND)
 		return -1;
+	/* a session whose trail is gone is a broken trail */
+	if ((dfd = qmb_proj_dir(p, QMB_D_SESSIONS, 0, err)) != -1)
+		ids_in(dfd, ".json", ids, n);
+	else if (err->code != QMB_EXIT_NOTFOUND)
+		return -1;
 	qsort(*ids, *n, sizeof(**ids), cmp_str);
 	for (i = j = 0; i < *n; i++) {	/* an id both live and archived once */
 		if (j > 0 && strcmp((*ids)[j - 1], (*ids)[i]) == 0) {
@@ -207,7 +257,7 @@ cmd_verify(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 {
 	struct result r;
 	char **ids;
-	size_t n, i, bad = 0;
+	size_t n, i, bad = 0, checked = 0;
 	int rc = 0;
 
 	if (argc == 1) {
@@ -221,11 +271,15 @@ cmd_verify(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
 		if (verify_one(p, ids[i], &r, err) == -1) {
-			rc = -1;
-			break;
+			if (err->code != QMB_EXIT_NOTFOUND) {
+				rc = -1;
+				break;
+			}
+			continue;	/* a session without entries */
 		}
 		report(o, ids[i], &r);
 		bad += broken(&r);
+		checked++;
 	}
 	for (i = 0; i < n; i++)
 		free(ids[i]);
@@ -233,7 +287,8 @@ cmd_verify(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	if (rc == -1)
 		return -1;
 	if (!o->c.json && !o->c.quiet)
-		printf("%zu trail%s checked, %zu broken\n", n, n == 1 ? "" : "s", bad);
+		printf("%zu trail%s checked, %zu broken\n", checked,
+		    checked == 1 ? "" : "s", bad);
 	return bad > 0 ? QMB_EXIT_FAIL : 0;
 }
 

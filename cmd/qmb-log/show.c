@@ -224,7 +224,7 @@ tail_all(struct qmb_logscan *s, int dfd, char (*files)[NAME_MAX + 1], int n,
 	size_t i;
 	int k, fd, seen = 0;
 
-	for (k = n - 1; k >= 0 && lines.n < want; k--) {
+	for (k = n - 1; k >= 0 && (seen == 0 || lines.n < want); k--) {
 		if ((fd = open_log(dfd, files[k], err)) == -1) {
 			if (err->code == QMB_EXIT_NOTFOUND)
 				continue;
@@ -232,7 +232,8 @@ tail_all(struct qmb_logscan *s, int dfd, char (*files)[NAME_MAX + 1], int n,
 			return -1;
 		}
 		seen++;
-		if (qmb_logscan_tail(s, fd, files[k], want, &lines, err) == -1) {
+		if (lines.n < want && qmb_logscan_tail(s, fd, files[k], want,
+		    &lines, err) == -1) {
 			close(fd);
 			qmb_lines_free(&lines);
 			return -1;
@@ -254,13 +255,48 @@ nap(void)
 	nanosleep(&ts, NULL);
 }
 
-/* Follow name like tail -F: new lines, and the new file after a rotation. */
+/*
+ * After a rotation: the file followed is now NAME.k; NAME.k-1 ... NAME.1
+ * were written and rotated in between polls.  Read them whole, oldest
+ * first, so no line is missed (tail -F would miss them).
+ */
+static void
+catch_up(struct qmb_logscan *s, int dfd, const char *name,
+    const struct stat *old)
+{
+	struct qmb_err e = QMB_ERR_INIT;
+	char f[NAME_MAX + 1];
+	struct stat st;
+	uint64_t used;
+	int k, fd, found = 0;
+
+	for (k = 1; k <= MAX_ROTATED && !found; k++) {
+		snprintf(f, sizeof(f), "%.200s.%d", name, k);
+		if (fstatat(dfd, f, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			return;
+		if (st.st_ino == old->st_ino && st.st_dev == old->st_dev)
+			found = k;
+	}
+	for (k = found - 1; k >= 1 && !s->stopped; k--) {
+		snprintf(f, sizeof(f), "%.200s.%d", name, k);
+		if ((fd = open_log(dfd, f, &e)) == -1)
+			continue;
+		qmb_logscan_fd(s, fd, f, 1, &used, &e);
+		close(fd);
+	}
+}
+
+/*
+ * Follow name like tail -F: from its start (or its end with at_end),
+ * then new lines as they come, and the new file after a rotation.
+ */
 static int
-follow(struct qmb_logscan *s, int dfd, const char *name, struct qmb_err *err)
+follow(struct qmb_logscan *s, int dfd, const char *name, int at_end,
+    struct qmb_err *err)
 {
 	struct stat fst, pst;
 	uint64_t used;
-	off_t off;
+	off_t off = 0;
 	int fd;
 
 	while ((fd = open_log(dfd, name, err)) == -1 &&
@@ -268,7 +304,8 @@ follow(struct qmb_logscan *s, int dfd, const char *name, struct qmb_err *err)
 		nap();
 	if (fd == -1)
 		return -1;
-	off = lseek(fd, 0, SEEK_END);
+	if (at_end)
+		off = lseek(fd, 0, SEEK_END);
 	for (;;) {
 		if (qmb_logscan_fd(s, fd, name, 0, &used, err) == -1)
 			break;
@@ -282,6 +319,7 @@ follow(struct qmb_logscan *s, int dfd, const char *name, struct qmb_err *err)
 			/* rotated: finish the old file, then start the new */
 			qmb_logscan_fd(s, fd, name, 1, &used, err);
 			close(fd);
+			catch_up(s, dfd, name, &fst);
 			if ((fd = open_log(dfd, name, err)) == -1)
 				return -1;
 			off = 0;
@@ -323,17 +361,20 @@ cmd_show(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	s.bad = on_bad;
 	s.arg = &u;
 	s.validate = 1;
+	if (!u.pretty)
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	n = file_list(o, dfd, name, files);
 	if (o->last >= 0)
 		seen = tail_all(&s, dfd, files, n, (size_t)o->last, err);
-	else
-		seen = scan_all(&s, dfd, files, n, err);
+	else	/* a follower reads the live file itself */
+		seen = scan_all(&s, dfd, files, o->follow ? n - 1 : n, err);
 	if (seen == -1)
 		return -1;
 	if (seen == 0 && !o->follow)
 		return qmb_errf(err, QMB_EXIT_NOTFOUND, "no log '.qmb/logs/%s'%s",
 		    name, id ? " (has the session written anything?)" : "");
-	if (o->follow && !s.stopped && follow(&s, dfd, name, err) == -1)
+	if (o->follow && !s.stopped &&
+	    follow(&s, dfd, name, o->last >= 0, err) == -1)
 		return -1;
 	if (u.bad > 0 && !o->c.quiet)
 		qmb_warn("skipped %lu invalid line%s", u.bad, u.bad == 1 ? "" : "s");

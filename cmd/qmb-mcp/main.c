@@ -38,7 +38,7 @@ line_max(void)
 	unsigned long long v;
 
 	if (s != NULL && qmb_size_parse(s, &v) == 0 && v >= 1024 &&
-	    v <= MCP_LINE_MAX * 4ULL)
+	    v <= MCP_LINE_MAX)
 		return (size_t)v;
 	return MCP_LINE_MAX;
 }
@@ -80,11 +80,20 @@ send_out(struct qmb_buf *out)
 	return 0;
 }
 
+static void
+handle(struct mcp *m, const char *line, size_t len, struct qmb_buf *out)
+{
+	mcp_handle(m, line, len, out);
+	if (m->verbose)
+		fprintf(stderr, "%s: %s\n", progname, m->method[0] ? m->method :
+		    "(not a valid message)");
+}
+
 /* Read messages until EOF; each complete line is handled at once. */
 static int
 serve(struct mcp *m)
 {
-	size_t max = line_max(), have = 0, cap = 1 << 16, start;
+	size_t max = line_max(), have = 0, cap = 1 << 16, start, len;
 	struct qmb_buf out;
 	char *buf, *nl, *nbuf;
 	int skipping = 0;
@@ -108,10 +117,12 @@ serve(struct mcp *m)
 		have += (size_t)r;
 		for (start = 0; (nl = memchr(buf + start, '\n', have - start)) != NULL;
 		    start = (size_t)(nl - buf) + 1) {
-			if (!skipping)
-				mcp_handle(m, buf + start, (size_t)(nl - buf) - start,
-				    &out);
-			skipping = 0;
+			len = (size_t)(nl - buf) - start;
+			if (!skipping && len > max)
+				mcp_too_long(&out, max);
+			else if (!skipping)
+				handle(m, buf + start, len, &out);
+			skipping = 0;	/* the end of a refused line */
 			if (send_out(&out) == -1)
 				goto done;
 		}
@@ -129,7 +140,7 @@ serve(struct mcp *m)
 	}
 	if (have > 0 && !skipping) {
 		/* EOF in the middle of a line: answer it, then stop */
-		mcp_handle(m, buf, have, &out);
+		handle(m, buf, have, &out);
 		send_out(&out);
 	}
 done:

@@ -23,6 +23,7 @@ struct mcp {
 	int		 initialized;
 	int		 verbose;
 	int		 dry;		/* fuzzing: tools do not run programs */
+	char		 method[64];	/* the last message's method, or "" */
 };
 
 /* Handle one message; the reply (possibly none) is appended to out. */

@@ -33,6 +33,6 @@ int	res_text_error(struct qmb_jw *, const char *msg, int code);
 int	run_checked(struct mcp *, const char *prog, const char *const *argv,
 	    const char *input, unsigned ok, struct run *r, struct qmb_jw *);
 #define run_or_error(m, prog, argv, input, r, jw) \
-	run_checked(m, prog, argv, input, 1u << 10, r, jw)
+	run_checked(m, prog, argv, input, 0, r, jw)
 
 #endif

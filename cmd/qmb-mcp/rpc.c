@@ -36,15 +36,25 @@ begin(struct qmb_jw *jw, struct qmb_buf *out, const struct qmb_jv *id)
 		qmb_jw_value(jw, id);
 }
 
+/* End the reply begun at mark; one too large becomes an error for id. */
 static void
-finish(struct qmb_jw *jw, struct qmb_buf *out, size_t mark)
+finish(struct qmb_jw *jw, struct qmb_buf *out, size_t mark,
+    const struct qmb_jv *id)
 {
+	struct qmb_jw idw;
+
 	qmb_jw_obj_end(jw);
 	if (qmb_jw_finish(jw) == -1) {
 		out->len = mark;
 		out->error = 0;
-		qmb_buf_adds(out, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":"
-		    "{\"code\":-32603,\"message\":\"reply too large\"}}");
+		qmb_buf_adds(out, "{\"jsonrpc\":\"2.0\",\"id\":");
+		qmb_jw_init(&idw, out, 0);
+		if (id != NULL)
+			qmb_jw_value(&idw, id);
+		else
+			qmb_jw_null(&idw);
+		qmb_buf_adds(out, ",\"error\":{\"code\":-32603,\"message\":"
+		    "\"Internal error: reply too large\"}}");
 	}
 	qmb_buf_addc(out, '\n');
 }
@@ -62,7 +72,7 @@ error_reply(struct qmb_buf *out, const struct qmb_jv *id, int code,
 	qmb_jw_kint(&jw, "code", code);
 	qmb_jw_kstr(&jw, "message", msg);
 	qmb_jw_obj_end(&jw);
-	finish(&jw, out, mark);
+	finish(&jw, out, mark, id);
 }
 
 void
@@ -174,7 +184,7 @@ initialize(struct mcp *m, const struct req *r, struct qmb_buf *out)
 	    "user approved it; after F, request the Gemini review, then "
 	    "complete the session.");
 	qmb_jw_obj_end(&jw);
-	finish(&jw, out, mark);
+	finish(&jw, out, mark, r->id);
 }
 
 static void
@@ -187,7 +197,7 @@ empty_result(const struct req *r, struct qmb_buf *out)
 	qmb_jw_key(&jw, "result");
 	qmb_jw_obj_begin(&jw);
 	qmb_jw_obj_end(&jw);
-	finish(&jw, out, mark);
+	finish(&jw, out, mark, r->id);
 }
 
 static void
@@ -207,7 +217,7 @@ tools_list(const struct req *r, struct qmb_buf *out)
 	qmb_jw_key(&jw, "tools");
 	mcp_tools_list(&jw);
 	qmb_jw_obj_end(&jw);
-	finish(&jw, out, mark);
+	finish(&jw, out, mark, r->id);
 }
 
 static void
@@ -239,7 +249,7 @@ tools_call(struct mcp *m, const struct req *r, struct qmb_buf *out)
 		error_reply(out, r->id, code, msg);
 		return;
 	}
-	finish(&jw, out, mark);
+	finish(&jw, out, mark, r->id);
 }
 
 static void
@@ -268,16 +278,20 @@ mcp_handle(struct mcp *m, const char *line, size_t len, struct qmb_buf *out)
 	struct qmb_err err = QMB_ERR_INIT;
 	struct req r;
 	const char *why;
+	char msg[sizeof(err.msg) + 16];
 	size_t mark = out->len;
 
+	m->method[0] = '\0';
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' ||
 	    line[len - 1] == '\t'))
 		len--;
 	if (len == 0)
 		return;
-	if (qmb_json_parse(line, len, MCP_LINE_MAX, QMB_EXIT_USAGE, &doc,
+	/* main() bounds the line; the parser takes what it is given */
+	if (qmb_json_parse(line, len, len + 1, QMB_EXIT_USAGE, &doc,
 	    &err) == -1) {
-		error_reply(out, NULL, -32700, "Parse error");
+		snprintf(msg, sizeof(msg), "Parse error: %s", err.msg);
+		error_reply(out, NULL, -32700, msg);
 		return;
 	}
 	if (parse_req(doc.root, &r, &why) == -1) {
@@ -285,13 +299,14 @@ mcp_handle(struct mcp *m, const char *line, size_t len, struct qmb_buf *out)
 		    qmb_json_get(doc.root, "id") : NULL;
 
 		error_reply(out, id && valid_id(id) ? id : NULL, -32600, why);
-	} else if (r.id == NULL) {
-		/* a notification: initialized, cancelled, or unknown */
-		if (strcmp(r.method, "notifications/initialized") == 0)
-			m->initialized = 1;
-	} else {
-		dispatch(m, &r, out);
+		qmb_json_free(&doc);
+		return;
 	}
+	snprintf(m->method, sizeof(m->method), "%s", r.method);
+	if (r.id != NULL)
+		dispatch(m, &r, out);
+	else if (strcmp(r.method, "notifications/initialized") == 0)
+		m->initialized = 1;	/* other notifications: nothing */
 	qmb_json_free(&doc);
 	if (out->error) {
 		out->len = mark;

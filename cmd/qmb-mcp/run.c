@@ -19,35 +19,53 @@
 
 #define CAPTURE_MAX (64u << 20)
 
+/* The child: its descriptors, then the program (by path, else by PATH). */
 static void
-child(struct mcp *m, const char *prog, const char *const *argv, int in[2],
-    int out[2], int err[2])
+child(const char *path, char *const *args, int in[2], int out[2], int err[2])
 {
-	char path[4352];
-	const char *args[64];
-	int n = 0, i;
-
 	dup2(in[0], STDIN_FILENO);
 	dup2(out[1], STDOUT_FILENO);
 	dup2(err[1], STDERR_FILENO);
 	close(in[0]), close(in[1]), close(out[0]), close(out[1]);
 	close(err[0]), close(err[1]);
-	args[n++] = prog;
-	if (m->dir != NULL) {
-		args[n++] = "-C";
-		args[n++] = m->dir;
-	}
-	for (i = 0; argv[i] != NULL && n < 63; i++)
-		args[n++] = argv[i];
-	args[n] = NULL;
 	setenv("NO_COLOR", "1", 1);
-	if (m->bindir[0] != '\0') {
-		snprintf(path, sizeof(path), "%s/%s", m->bindir, prog);
-		execv(path, (char *const *)args);
-	}
-	execvp(prog, (char *const *)args);
-	fprintf(stderr, "%s: cannot run: %s\n", prog, strerror(errno));
+	if (path[0] != '\0')
+		execv(path, args);
+	execvp(args[0], args);
+	fprintf(stderr, "%s: cannot run: %s\n", args[0], strerror(errno));
 	_exit(127);
+}
+
+static void
+close_pair(int p[2])
+{
+	if (p[0] != -1)
+		close(p[0]);
+	if (p[1] != -1)
+		close(p[1]);
+}
+
+/* prog [-C dir] argv...: a NULL-terminated array to free, or NULL. */
+static char **
+make_args(struct mcp *m, const char *prog, const char *const *argv)
+{
+	char **args;
+	size_t n = 0, i;
+
+	while (argv[n] != NULL)
+		n++;
+	if ((args = calloc(n + 4, sizeof(*args))) == NULL)
+		return NULL;
+	i = 0;
+	args[i++] = (char *)prog;
+	if (m->dir != NULL) {
+		args[i++] = "-C";
+		args[i++] = (char *)m->dir;
+	}
+	for (n = 0; argv[n] != NULL; n++)
+		args[i++] = (char *)argv[n];
+	args[i] = NULL;
+	return args;
 }
 
 static void
@@ -102,29 +120,27 @@ int
 mcp_run(struct mcp *m, const char *prog, const char *const *argv,
     const char *input, size_t inlen, struct run *r)
 {
-	int in[2], out[2], err[2], st;
-	pid_t pid;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, st;
+	char path[4352] = "", **args;
+	pid_t pid = -1;
 
 	qmb_buf_init(&r->out, CAPTURE_MAX);
 	qmb_buf_init(&r->err, 1u << 20);
 	r->status = 127;
-	if (pipe2(in, O_CLOEXEC) == -1)
+	if (m->dry)
+		return -1;	/* fuzzing: no program runs */
+	if ((args = make_args(m, prog, argv)) == NULL)
 		return -1;
-	if (pipe2(out, O_CLOEXEC) == -1) {
-		close(in[0]), close(in[1]);
+	if (m->bindir[0] != '\0')
+		snprintf(path, sizeof(path), "%s/%s", m->bindir, prog);
+	if (pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0 &&
+	    pipe2(err, O_CLOEXEC) == 0 && (pid = fork()) == 0)
+		child(path, args, in, out, err);
+	free(args);
+	if (pid == -1) {
+		close_pair(in), close_pair(out), close_pair(err);
 		return -1;
 	}
-	if (pipe2(err, O_CLOEXEC) == -1) {
-		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-		return -1;
-	}
-	if ((pid = fork()) == -1) {
-		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-		close(err[0]), close(err[1]);
-		return -1;
-	}
-	if (pid == 0)
-		child(m, prog, argv, in, out, err);
 	close(in[0]), close(out[1]), close(err[1]);
 	pump(in[1], input, inlen, out[0], err[0], r);
 	close(out[0]), close(err[0]);

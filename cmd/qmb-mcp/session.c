@@ -96,7 +96,7 @@ tool_list(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 static int
 load_state(struct mcp *m, const char *id, struct qmb_session *s)
 {
-	const char *argv[] = { "show", id, "--json", "-q", NULL };
+	const char *argv[] = { "show", "--json", "-q", "--", id, NULL };
 	struct qmb_json_doc doc = { 0 };
 	struct run r;
 	int rc = -1;
@@ -127,7 +127,11 @@ summary_result(struct qmb_jw *jw, const char *text, const struct qmb_session *s,
 	res_end(jw, 0);
 }
 
-/* After a change: the restore view of id's state as text. */
+/*
+ * After a change: the restore view of id's state as text (title NULL),
+ * or the new session's stages under title.  Either names the id, which
+ * the next calls need.
+ */
 static int
 restored(struct mcp *m, const char *id, const char *title, const char *outcome,
     struct qmb_jw *jw)
@@ -136,9 +140,19 @@ restored(struct mcp *m, const char *id, const char *title, const char *outcome,
 	struct qmb_buf t;
 
 	if (load_state(m, id, &s) == -1)
-		return res_text_error(jw, "qmb-mcp: the session changed but could not be read back", 9);
+		return res_text_error(jw, "qmb-mcp: the session changed but could "
+		    "not be read back", QMB_EXIT_INTERNAL);
 	qmb_buf_init(&t, 1u << 24);
-	qmb_view_restore(&s, title, &t);
+	if (title == NULL) {
+		qmb_view_restore(&s, NULL, &t);
+		qmb_buf_addf(&t, "\nSession ID: %s\n", s.id);
+	} else {
+		qmb_buf_addf(&t, "\xe2\x9c\x93 %s: %s\nID: %s\n\n", title,
+		    s.project, s.id);
+		qmb_view_stages(&s, 1, &t);
+		qmb_buf_addf(&t, "\nStarting with Stage %c...\n",
+		    qmb_session_current(&s));
+	}
 	summary_result(jw, t.data, &s, outcome);
 	qmb_buf_free(&t);
 	qmb_session_free(&s);
@@ -149,7 +163,7 @@ int
 tool_resume(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 {
 	const char *id = arg_str(args, "session_id");
-	const char *argv[] = { "resume", id, "--json", NULL };
+	const char *argv[] = { "resume", "--json", "--", id, NULL };
 	struct run r;
 
 	if (run_or_error(m, "qmb-session", argv, NULL, &r, jw) == 1)
@@ -162,7 +176,7 @@ int
 tool_status(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 {
 	const char *id = arg_str(args, "session_id");
-	const char *argv[] = { "show", id, NULL };
+	const char *argv[] = { "show", "--", id, NULL };
 	struct qmb_json_doc doc = { 0 };
 	struct qmb_session s;
 	struct run r;
@@ -221,7 +235,7 @@ int
 tool_export(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 {
 	const char *id = arg_str(args, "session_id");
-	const char *argv[] = { "export", id, "--json", NULL };
+	const char *argv[] = { "export", "--json", "--", id, NULL };
 	struct qmb_json_doc doc = { 0 };
 	struct qmb_session s;
 	struct qmb_buf t;
@@ -280,11 +294,12 @@ tool_export(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 	return 0;
 }
 
-/* Is there an active session of project?  Its id goes to id. */
+/* Is there an active session of project? */
 static int
-saved_of(struct mcp *m, const char *project, char *id, size_t size)
+saved_of(struct mcp *m, const char *project)
 {
 	const char *argv[] = { "list", "--json", "--project", project, NULL };
+	const char *st;
 	struct lines ls;
 	struct run r;
 	size_t i;
@@ -292,15 +307,10 @@ saved_of(struct mcp *m, const char *project, char *id, size_t size)
 
 	if (mcp_run(m, "qmb-session", argv, NULL, 0, &r) == 0 && r.status == 0) {
 		lines_parse(&r.out, &ls);
-		for (i = 0; i < ls.n && !found; i++) {
-			const char *st = qmb_json_get_str(ls.v[i].root, "status");
-
-			if (st && strcmp(st, "active") == 0) {
-				snprintf(id, size, "%s",
-				    qmb_json_get_str(ls.v[i].root, "session_id"));
+		for (i = 0; i < ls.n; i++)
+			if ((st = qmb_json_get_str(ls.v[i].root, "status")) != NULL &&
+			    strcmp(st, "active") == 0)
 				found = 1;
-			}
-		}
 		lines_free(&ls);
 	}
 	mcp_run_free(&r);
@@ -333,44 +343,48 @@ tool_start(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 {
 	const char *project = arg_str(args, "project_name");
 	const char *mode = arg_str(args, "mode") ? arg_str(args, "mode") : "ask";
-	const char *argv[8] = { "start", project, "--json" };
-	char old[80] = "", id[80];
+	const char *argv[9] = { "start", "--json" };
 	struct qmb_json_doc doc = { 0 };
+	char id[QMB_ID_MAX + 1];
 	struct run r;
-	int n = 3, existed = saved_of(m, project, old, sizeof(old));
-	const char *outcome;
+	int n = 2, existed = 0, resumed;
 
 	if (strcmp(mode, "resume") == 0)
 		argv[n++] = "--resume";
-	else if (strcmp(mode, "new") == 0)
+	else if (strcmp(mode, "new") == 0) {
 		argv[n++] = "--new";
+		existed = saved_of(m, project);
+	}
 	if (arg_str(args, "model_type")) {
 		argv[n++] = "--model-type";
 		argv[n++] = arg_str(args, "model_type");
 	}
+	argv[n++] = "--";
+	argv[n++] = project;
 	argv[n] = NULL;
-	if (run_or_error(m, "qmb-session", argv, NULL, &r, jw) == 1)
+	if (run_checked(m, "qmb-session", argv, NULL, 1u << QMB_EXIT_SAVED, &r,
+	    jw) == 1)
 		return 0;
-	if (r.status == QMB_EXIT_SAVED) {
-		mcp_run_free(&r);
-		return found_prompt(m, old, jw);
-	}
 	if (qmb_json_parse(r.out.data, r.out.len, 0, QMB_EXIT_CORRUPT, &doc,
 	    NULL) == -1 || qmb_json_get_str(doc.root, "session_id") == NULL) {
 		qmb_json_free(&doc);
 		mcp_run_free(&r);
-		return res_text_error(jw, "qmb-mcp: qmb-session start said nothing usable", 9);
+		return res_text_error(jw, "qmb-mcp: qmb-session start said "
+		    "nothing usable", QMB_EXIT_INTERNAL);
 	}
 	snprintf(id, sizeof(id), "%s", qmb_json_get_str(doc.root, "session_id"));
+	/* start --json says "message" only when it resumed */
+	resumed = qmb_json_get_str(doc.root, "message") != NULL;
 	qmb_json_free(&doc);
+	if (r.status == QMB_EXIT_SAVED) {
+		mcp_run_free(&r);
+		return found_prompt(m, id, jw);
+	}
 	mcp_run_free(&r);
-	if (!existed)
-		outcome = "created";
-	else
-		outcome = strcmp(mode, "new") == 0 ? "restarted" : "resumed";
-	if (strcmp(outcome, "resumed") == 0)
-		return restored(m, id, NULL, outcome, jw);
-	return restored(m, id, "Session created", outcome, jw);
+	if (resumed)
+		return restored(m, id, NULL, "resumed", jw);
+	return restored(m, id, "Session created", existed ? "restarted" :
+	    "created", jw);
 }
 
 /* approve, revert, set-model, complete: summary + message in, out. */
@@ -415,8 +429,8 @@ change(struct mcp *m, const char *const *argv, const char *input,
 int
 tool_approve(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 {
-	const char *argv[] = { "approve", arg_str(args, "session_id"),
-	    arg_str(args, "stage"), "-", "--json", NULL };
+	const char *argv[] = { "approve", "--json", "--",
+	    arg_str(args, "session_id"), arg_str(args, "stage"), "-", NULL };
 
 	return change(m, argv, arg_str(args, "script"), jw);
 }
@@ -424,8 +438,8 @@ tool_approve(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 int
 tool_revert(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 {
-	const char *argv[] = { "revert", arg_str(args, "session_id"),
-	    arg_str(args, "stage"), "--json", NULL };
+	const char *argv[] = { "revert", "--json", "--",
+	    arg_str(args, "session_id"), arg_str(args, "stage"), NULL };
 
 	return change(m, argv, NULL, jw);
 }
@@ -433,8 +447,8 @@ tool_revert(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 int
 tool_set_model(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 {
-	const char *argv[] = { "set-model", arg_str(args, "session_id"),
-	    arg_str(args, "model_type"), "--json", NULL };
+	const char *argv[] = { "set-model", "--json", "--",
+	    arg_str(args, "session_id"), arg_str(args, "model_type"), NULL };
 
 	return change(m, argv, NULL, jw);
 }
@@ -442,22 +456,26 @@ tool_set_model(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 int
 tool_complete(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 {
-	const char *argv[6] = { "complete", arg_str(args, "session_id"), "--json" };
+	const char *argv[7] = { "complete", "--json" };
 	char score[32];
 	int64_t v;
+	int n = 2;
 
 	if (arg_int(args, "min_score", &v)) {
 		snprintf(score, sizeof(score), "%lld", (long long)v);
-		argv[3] = "--min-score";
-		argv[4] = score;
+		argv[n++] = "--min-score";
+		argv[n++] = score;
 	}
+	argv[n++] = "--";
+	argv[n++] = arg_str(args, "session_id");
+	argv[n] = NULL;
 	return change(m, argv, NULL, jw);
 }
 
 int
 tool_tables(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 {
-	static const char *const order[] = { "set", "remove", "add" };
+	static const char *const order[] = { "set", "add", "remove" };
 	const struct qmb_jv *t = qmb_json_get(args, "tables"), *names;
 	const char *ops[3], *argv[260];
 	struct run r;
@@ -473,10 +491,10 @@ tool_tables(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 			    "qmb-mcp: at most 250 tables per call", QMB_EXIT_USAGE);
 		n = 0;
 		argv[n++] = "tables";
-		argv[n++] = arg_str(args, "session_id");
-		argv[n++] = ops[k];
 		argv[n++] = "--json";
 		argv[n++] = "--";
+		argv[n++] = arg_str(args, "session_id");
+		argv[n++] = ops[k];
 		for (i = 0; i < names->len; i++)
 			argv[n++] = names->kids[i].str;
 		argv[n] = NULL;
@@ -493,14 +511,18 @@ tool_tables(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 int
 tool_script(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 {
-	const char *argv[6] = { "script", arg_str(args, "session_id"), "--json" };
+	const char *argv[7] = { "script", "--json" };
 	struct qmb_json_doc doc = { 0 };
 	struct run r;
+	int n = 2;
 
 	if (arg_str(args, "stage")) {
-		argv[3] = "--stage";
-		argv[4] = arg_str(args, "stage");
+		argv[n++] = "--stage";
+		argv[n++] = arg_str(args, "stage");
 	}
+	argv[n++] = "--";
+	argv[n++] = arg_str(args, "session_id");
+	argv[n] = NULL;
 	if (run_or_error(m, "qmb-session", argv, NULL, &r, jw) == 1)
 		return 0;
 	if (qmb_json_parse(r.out.data, r.out.len, 0, QMB_EXIT_CORRUPT, &doc,

@@ -152,7 +152,8 @@ const struct tool mcp_tools[] = {
 	  "concatenated.",
 	  p_model, O_CHANGE, A_IDEMPOTENT, tool_set_model },
 	{ "qmb_update_tables", "Change pending tables",
-	  "Add, remove or replace the tables still to be built in this session.",
+	  "Add, remove or replace the tables still to be built in this session. "
+	  "Given several of set, add and remove, they apply in that order.",
 	  p_tables, O_CHANGE, 0, tool_tables },
 	{ "qmb_get_script", "Get the approved script",
 	  "Return the approved load script: all approved parts A..F in order, or "
@@ -223,6 +224,7 @@ param_schema(struct qmb_jw *jw, const struct param *p)
 	case P_INT:
 		qmb_jw_kstr(jw, "type", "integer");
 		qmb_jw_kint(jw, "minimum", 0);
+		qmb_jw_kint(jw, "maximum", P_INT_MAX);
 		break;
 	case P_BOOL:
 		qmb_jw_kstr(jw, "type", "boolean");
@@ -281,16 +283,81 @@ input_schema(struct qmb_jw *jw, const struct param *ps)
 	qmb_jw_obj_end(jw);
 }
 
+/* The members of a failure's structuredContent (result.c). */
 static void
-raw_json(struct qmb_jw *jw, const char *text)
+error_members(struct qmb_jw *jw, const struct qmb_jv *props)
+{
+	static const char *const names[] = { "error", "exit_code", "meaning" };
+	static const char *const descs[] = {
+		"On failure: the program's message, as the CLI prints it.",
+		"The program's exit code (see qmb(7)); 0 on success.",
+		"On failure: what the exit code means."
+	};
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (qmb_json_get(props, names[i]) != NULL)
+			continue;
+		qmb_jw_key(jw, names[i]);
+		qmb_jw_obj_begin(jw);
+		qmb_jw_kstr(jw, "type", i == 1 ? "integer" : "string");
+		qmb_jw_kstr(jw, "description", descs[i]);
+		qmb_jw_obj_end(jw);
+	}
+}
+
+/*
+ * A tool's outputSchema: its success shape, or a failure's (clients check
+ * the structuredContent of failures against it too).  The success
+ * shape's required members become one branch of an anyOf, the failure's
+ * error and exit_code the other.
+ */
+static void
+output_schema(struct qmb_jw *jw, const char *text)
 {
 	struct qmb_json_doc doc = { 0 };
+	const struct qmb_jv *k;
+	size_t i, j;
 
 	if (qmb_json_parse(text, strlen(text), 0, QMB_EXIT_INTERNAL, &doc,
-	    NULL) == 0)
-		qmb_jw_value(jw, doc.root);
-	else
+	    NULL) == -1) {
 		qmb_jw_null(jw);
+		return;
+	}
+	qmb_jw_obj_begin(jw);
+	for (i = 0; i < doc.root->len; i++) {
+		k = &doc.root->kids[i];
+		if (strcmp(k->key, "required") == 0) {
+			qmb_jw_key(jw, "anyOf");
+			qmb_jw_arr_begin(jw);
+			qmb_jw_obj_begin(jw);
+			qmb_jw_key(jw, "required");
+			qmb_jw_value(jw, k);
+			qmb_jw_obj_end(jw);
+			qmb_jw_obj_begin(jw);
+			qmb_jw_key(jw, "required");
+			qmb_jw_arr_begin(jw);
+			qmb_jw_str(jw, "error");
+			qmb_jw_str(jw, "exit_code");
+			qmb_jw_arr_end(jw);
+			qmb_jw_obj_end(jw);
+			qmb_jw_arr_end(jw);
+			continue;
+		}
+		qmb_jw_key(jw, k->key);
+		if (strcmp(k->key, "properties") != 0) {
+			qmb_jw_value(jw, k);
+			continue;
+		}
+		qmb_jw_obj_begin(jw);
+		for (j = 0; j < k->len; j++) {
+			qmb_jw_key(jw, k->kids[j].key);
+			qmb_jw_value(jw, &k->kids[j]);
+		}
+		error_members(jw, k);
+		qmb_jw_obj_end(jw);
+	}
+	qmb_jw_obj_end(jw);
 	qmb_json_free(&doc);
 }
 
@@ -323,7 +390,7 @@ mcp_tools_list(struct qmb_jw *jw)
 		qmb_jw_key(jw, "inputSchema");
 		input_schema(jw, t->params);
 		qmb_jw_key(jw, "outputSchema");
-		raw_json(jw, t->output);
+		output_schema(jw, t->output);
 		qmb_jw_key(jw, "annotations");
 		qmb_jw_obj_begin(jw);
 		qmb_jw_kstr(jw, "title", t->title);
@@ -379,7 +446,7 @@ check_one(const struct param *p, const struct qmb_jv *v)
 		return v->type == QMB_JSTR;
 	case P_INT:
 		return v->type == QMB_JNUM && v->isint && v->i64 >= 0 &&
-		    v->i64 <= 100000000;
+		    v->i64 <= P_INT_MAX;
 	case P_BOOL:
 		return v->type == QMB_JTRUE || v->type == QMB_JFALSE;
 	case P_ENUM:
@@ -393,6 +460,42 @@ check_one(const struct param *p, const struct qmb_jv *v)
 		return check_tables(v);
 	}
 	return 0;
+}
+
+/* What a parameter takes, for the message about a bad value. */
+static void
+want(const struct param *p, const char *tool, char *msg, size_t size)
+{
+	char list[128];
+	size_t i, n = 0;
+
+	switch (p->type) {
+	case P_STR:
+		snprintf(msg, size, "Invalid params: '%s' of %s must be a string",
+		    p->name, tool);
+		break;
+	case P_INT:
+		snprintf(msg, size, "Invalid params: '%s' of %s must be an "
+		    "integer from 0 to %d", p->name, tool, P_INT_MAX);
+		break;
+	case P_BOOL:
+		snprintf(msg, size, "Invalid params: '%s' of %s must be true or "
+		    "false", p->name, tool);
+		break;
+	case P_ENUM:
+		list[0] = '\0';
+		for (i = 0; p->enumv[i] != NULL && n < sizeof(list); i++)
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+			    i > 0 ? ", " : "", p->enumv[i]);
+		snprintf(msg, size, "Invalid params: '%s' of %s must be one of %s",
+		    p->name, tool, list);
+		break;
+	case P_TABLES:
+		snprintf(msg, size, "Invalid params: '%s' of %s must be an object "
+		    "with add, remove or set, each an array of table names",
+		    p->name, tool);
+		break;
+	}
 }
 
 /* additionalProperties false, required, types: 0 or -1 with msg. */
@@ -422,8 +525,7 @@ check_args(const struct tool *t, const struct qmb_jv *args, char *msg,
 			return -1;
 		}
 		if (v != NULL && !check_one(p, v)) {
-			snprintf(msg, size, "Invalid params: '%s' of %s has the wrong type or value",
-			    p->name, t->name);
+			want(p, t->name, msg, size);
 			return -1;
 		}
 	}

@@ -7,6 +7,8 @@
 
 enum ptype { P_STR, P_INT, P_BOOL, P_ENUM, P_TABLES };
 
+#define P_INT_MAX	100000000	/* the largest integer argument */
+
 struct param {
 	const char		*name;
 	enum ptype		 type;

@@ -16,14 +16,13 @@
 #include "qmb_atomic.h"
 #include "qmb_clock.h"
 #include "qmb_io.h"
+#include "qmb_index.h"
 #include "qmb_json.h"
 #include "qmb_session.h"
 #include "qmb_sha256.h"
 #include "qmb_txn.h"
 #include "qmb_view.h"
 #include "session.h"
-
-#define IDLE_WARN_DAYS 7
 
 /* Print a buffer built by the view functions; fails only on memory. */
 static int
@@ -89,7 +88,8 @@ warn_idle(const struct opts *o, const struct qmb_session *s)
 {
 	int64_t days = qmb_view_idle_days(s, qmb_now());
 
-	if (days >= IDLE_WARN_DAYS && !o->c.quiet && !s->complete)
+	if (o->idle_days > 0 && days >= o->idle_days && !o->c.quiet &&
+	    !s->complete)
 		qmb_warn("session '%s' has been idle for %lld days", s->id,
 		    (long long)days);
 }
@@ -147,7 +147,7 @@ print_created(const struct opts *o, struct qmb_proj *p, const char *id,
 	if (o->c.json)
 		rc = print_summary(&s, NULL, NULL, err);
 	else {
-		printf("Session created.\n  Project: %s\n  ID: %s\n"
+		printf("Session created: %s\n  ID: %s\n"
 		    "Stage A: Configuration - ready to build\n", s.project,
 		    s.id);
 		rc = 0;
@@ -203,167 +203,69 @@ cmd_resume(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	return resume(o, p, argv[0], err);
 }
 
-/* Read every valid session; damaged ones are counted and reported. */
-struct found {
-	struct qmb_session	*v;
-	size_t			 n, cap;
-	char			 (*bad)[QMB_ID_MAX + 1];
-	char			 (*badmsg)[QMB_ERR_MSG];
-	size_t			 nbad;
-};
-
-static void
-found_free(struct found *f)
-{
-	size_t i;
-
-	for (i = 0; i < f->n; i++)
-		qmb_session_free(&f->v[i]);
-	free(f->v);
-	free(f->bad);
-	free(f->badmsg);
-	memset(f, 0, sizeof(*f));
-}
-
 static int
-stem(const char *name, char *id)
+listed(const struct opts *o, const struct qmb_index_entry *e)
 {
-	size_t n = strlen(name);
+	const char *st = qmb_json_get_str(e->doc.root, "status");
+	const char *pj = qmb_json_get_str(e->doc.root, "project_name");
 
-	if (n <= 5 || n - 5 > QMB_ID_MAX || strcmp(name + n - 5, ".json") != 0)
-		return -1;
-	memcpy(id, name, n - 5);
-	id[n - 5] = '\0';
-	return qmb_id_check(id, NULL);
-}
-
-static int
-found_add(struct found *f, struct qmb_proj *p, const char *id,
-    struct qmb_err *err)
-{
-	struct qmb_err e = QMB_ERR_INIT;
-	struct qmb_session s;
-	enum qmb_cur cur;
-	void *nv;
-
-	if (qmb_session_load(p, id, &s, &cur, &e) == -1) {
-		if (e.code == QMB_EXIT_NOTFOUND)
-			return 0;	/* archived or removed meanwhile */
-		if ((nv = realloc(f->bad, (f->nbad + 1) * sizeof(*f->bad))) == NULL)
-			return qmb_errf(err, QMB_EXIT_IO, "out of memory");
-		f->bad = nv;
-		if ((nv = realloc(f->badmsg, (f->nbad + 1) *
-		    sizeof(*f->badmsg))) == NULL)
-			return qmb_errf(err, QMB_EXIT_IO, "out of memory");
-		f->badmsg = nv;
-		snprintf(f->bad[f->nbad], sizeof(f->bad[0]), "%s", id);
-		memcpy(f->badmsg[f->nbad++], e.msg, sizeof(e.msg));
+	if (e->damage != NULL)
 		return 0;
-	}
-	if (f->n == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 64;
-		if ((nv = realloc(f->v, f->cap * sizeof(*f->v))) == NULL) {
-			qmb_session_free(&s);
-			return qmb_errf(err, QMB_EXIT_IO, "out of memory");
-		}
-		f->v = nv;
-	}
-	f->v[f->n++] = s;
-	return 0;
-}
-
-static int
-by_updated_desc(const void *a, const void *b)
-{
-	const struct qmb_session *x = a, *y = b;
-	int c = strcmp(y->updated_at, x->updated_at);
-
-	return c ? c : strcmp(y->id, x->id);
-}
-
-static int
-find_all(struct qmb_proj *p, struct found *f, struct qmb_err *err)
-{
-	struct dirent *de;
-	char id[QMB_ID_MAX + 1];
-	DIR *d;
-	int dfd, fd;
-
-	memset(f, 0, sizeof(*f));
-	if ((dfd = qmb_proj_dir(p, QMB_D_SESSIONS, 0, err)) == -1)
-		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
-	if ((fd = dup(dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
-		if (fd != -1)
-			close(fd);
-		return qmb_errsys(err, QMB_EXIT_IO, "read '.qmb/sessions'");
-	}
-	rewinddir(d);
-	while ((de = readdir(d)) != NULL)
-		if (stem(de->d_name, id) == 0 && found_add(f, p, id, err) == -1) {
-			closedir(d);
-			found_free(f);
-			return -1;
-		}
-	closedir(d);
-	qsort(f->v, f->n, sizeof(*f->v), by_updated_desc);
-	return 0;
-}
-
-static int
-listed(const struct opts *o, const struct qmb_session *s, const char *project)
-{
-	if (project != NULL && strcmp(s->project, project) != 0)
+	if (o->project != NULL && (pj == NULL || strcmp(pj, o->project) != 0))
 		return 0;
-	return !s->complete || (o->set & O_ALL);
+	return (st != NULL && strcmp(st, "complete") != 0) || (o->set & O_ALL);
 }
 
 static int
-list_json(const struct opts *o, const struct found *f, struct qmb_err *err)
+list_json(const struct opts *o, const struct qmb_index *ix, struct qmb_err *err)
 {
 	struct qmb_buf b;
 	struct qmb_jw jw;
 	size_t i;
 
-	for (i = 0; i < f->n; i++) {
-		if (!listed(o, &f->v[i], o->project))
-			continue;
-		if (print_summary(&f->v[i], NULL, NULL, err) == -1)
-			return -1;
+	qmb_buf_init(&b, 256u << 20);
+	for (i = 0; i < ix->n; i++) {
+		if (listed(o, &ix->v[i])) {
+			qmb_buf_adds(&b, ix->v[i].summary);
+			qmb_buf_addc(&b, '\n');
+		} else if (ix->v[i].damage != NULL) {
+			qmb_jw_init(&jw, &b, 0);
+			qmb_jw_obj_begin(&jw);
+			qmb_jw_kstr(&jw, "session_id", ix->v[i].id);
+			qmb_jw_kstr(&jw, "status", "damaged");
+			qmb_jw_kstr(&jw, "error", ix->v[i].damage);
+			qmb_jw_obj_end(&jw);
+			qmb_buf_addc(&b, '\n');
+		}
 	}
-	for (i = 0; i < f->nbad; i++) {
-		json_begin(&b, &jw);
-		qmb_jw_kstr(&jw, "session_id", f->bad[i]);
-		qmb_jw_kstr(&jw, "status", "damaged");
-		qmb_jw_kstr(&jw, "error", f->badmsg[i]);
-		if (json_end(&b, &jw, err) == -1)
-			return -1;
-	}
-	return 0;
+	return emit(&b, err);
 }
 
 static int
-list_human(const struct opts *o, const struct found *f, struct qmb_err *err)
+list_human(const struct opts *o, const struct qmb_index *ix, struct qmb_err *err)
 {
 	struct qmb_buf b;
 	int64_t now = qmb_now();
 	size_t i, shown = 0;
 
-	for (i = 0; i < f->n; i++)
-		shown += listed(o, &f->v[i], o->project);
-	qmb_buf_init(&b, 64u << 20);
-	if (shown == 0 && f->nbad == 0)
+	for (i = 0; i < ix->n; i++)
+		shown += listed(o, &ix->v[i]);
+	qmb_buf_init(&b, 256u << 20);
+	if (shown == 0 && ix->ndamaged == 0)
 		qmb_buf_adds(&b, "No saved sessions.\n");
 	else if (shown > 0)
 		qmb_buf_addf(&b, "Found %zu saved session%s:\n", shown,
 		    shown == 1 ? "" : "s");
-	for (i = 0, shown = 0; i < f->n; i++) {
-		if (!listed(o, &f->v[i], o->project))
-			continue;
-		qmb_buf_addc(&b, '\n');
-		qmb_view_list_entry((int)++shown, &f->v[i], now, &b);
+	for (i = 0, shown = 0; i < ix->n; i++) {
+		if (listed(o, &ix->v[i])) {
+			qmb_buf_addc(&b, '\n');
+			qmb_view_list_summary((int)++shown, ix->v[i].doc.root, now,
+			    &b);
+		} else if (ix->v[i].damage != NULL) {
+			qmb_buf_addf(&b, "\nDamaged: %s\n   %s\n", ix->v[i].id,
+			    ix->v[i].damage);
+		}
 	}
-	for (i = 0; i < f->nbad; i++)
-		qmb_buf_addf(&b, "\nDamaged: %s\n   %s\n", f->bad[i], f->badmsg[i]);
 	return emit(&b, err);
 }
 
@@ -371,30 +273,44 @@ int
 cmd_list(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
     struct qmb_err *err)
 {
-	struct found f;
+	struct qmb_index ix;
 	int rc;
 
 	(void)argc, (void)argv;
-	if (find_all(p, &f, err) == -1)
+	if (qmb_index_load(p, &ix, err) == -1)
 		return -1;
-	rc = o->c.json ? list_json(o, &f, err) : list_human(o, &f, err);
-	if (rc == 0 && f.nbad > 0 && !o->c.quiet)
+	rc = o->c.json ? list_json(o, &ix, err) : list_human(o, &ix, err);
+	if (rc == 0 && ix.ndamaged > 0 && !o->c.quiet)
 		qmb_warn("%zu damaged session%s: run 'qmb-recover check'",
-		    f.nbad, f.nbad == 1 ? "" : "s");
-	found_free(&f);
+		    ix.ndamaged, ix.ndamaged == 1 ? "" : "s");
+	qmb_index_free(&ix);
 	return rc;
 }
 
-/* The newest active session of a project, or -1 when there is none. */
+/* The newest active session of a project into id; 0, or -1 when none. */
 static int
-latest_of(const struct found *f, const char *project)
+latest_of(struct qmb_proj *p, const char *project, char *id,
+    struct qmb_err *err)
 {
+	struct qmb_index ix;
 	size_t i;
+	int rc = -1;
 
-	for (i = 0; i < f->n; i++)
-		if (!f->v[i].complete && strcmp(f->v[i].project, project) == 0)
-			return (int)i;
-	return -1;
+	if (qmb_index_load(p, &ix, err) == -1)
+		return -2;
+	for (i = 0; i < ix.n && rc == -1; i++) {
+		const struct qmb_jv *r = ix.v[i].doc.root;
+		const char *st = r ? qmb_json_get_str(r, "status") : NULL;
+		const char *pj = r ? qmb_json_get_str(r, "project_name") : NULL;
+
+		if (st && pj && strcmp(st, "active") == 0 &&
+		    strcmp(pj, project) == 0) {
+			snprintf(id, QMB_ID_MAX + 1, "%s", ix.v[i].id);
+			rc = 0;
+		}
+	}
+	qmb_index_free(&ix);
+	return rc;
 }
 
 static int
@@ -465,42 +381,43 @@ int
 cmd_start(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
     struct qmb_err *err)
 {
-	struct found f;
+	struct qmb_session s;
 	struct qmb_buf b;
+	enum qmb_cur cur;
 	char old[QMB_ID_MAX + 1], id[37];
-	int i, rc, choice;
+	int rc, choice;
 
 	(void)argc;
 	if (qmb_name_check("project name", argv[0], err) == -1 ||
-	    find_all(p, &f, err) == -1)
+	    (rc = latest_of(p, argv[0], old, err)) == -2)
 		return -1;
-	if ((i = latest_of(&f, argv[0])) == -1) {
-		found_free(&f);
+	if (rc == -1) {
 		if (create(o, p, argv[0], id, err) == -1)
 			return -1;
 		return print_created(o, p, id, err);
 	}
-	snprintf(old, sizeof(old), "%s", f.v[i].id);
-	if (o->set & O_RESUME)
-		choice = 'c';
-	else if (o->set & O_NEW)
-		choice = 's';
-	else if (o->c.tty && isatty(STDIN_FILENO) && !o->c.json) {
-		qmb_buf_init(&b, 1 << 20);
-		qmb_view_found(&f.v[i], qmb_now(), &b);
-		if (emit(&b, err) == -1) {
-			found_free(&f);
+	if (o->set & (O_RESUME | O_NEW))
+		choice = (o->set & O_RESUME) ? 'c' : 's';
+	else {
+		if (qmb_session_load(p, old, &s, &cur, err) == -1)
 			return -1;
-		}
-		choice = ask(&f.v[i]);
-	} else
 		choice = 0;
-	if (choice == 0) {
-		rc = undecided(o, &f.v[i], err);
-		found_free(&f);
-		return rc;
+		if (o->c.tty && isatty(STDIN_FILENO) && !o->c.json) {
+			qmb_buf_init(&b, 1 << 20);
+			qmb_view_found(&s, qmb_now(), &b);
+			if (emit(&b, err) == -1) {
+				qmb_session_free(&s);
+				return -1;
+			}
+			choice = ask(&s);
+		}
+		if (choice == 0) {
+			rc = undecided(o, &s, err);
+			qmb_session_free(&s);
+			return rc;
+		}
+		qmb_session_free(&s);
 	}
-	found_free(&f);
 	if (choice == 'c')
 		return resume(o, p, old, err);
 	return start_over(o, p, old, argv[0], err);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qmb_config.h"
 #include "qmb_session.h"
 #include "session.h"
 
@@ -196,6 +197,7 @@ main(int argc, char *argv[])
 {
 	struct opts o = { 0 };
 	struct qmb_err err = QMB_ERR_INIT;
+	const struct qmb_config *cfg;
 	struct qmb_proj p;
 	const struct verb *v;
 	int rc;
@@ -216,8 +218,10 @@ main(int argc, char *argv[])
 	qmb_common_finish(&o.c);
 	if (qmb_name_check("--user", o.c.user, &err) == -1)
 		return qmb_report(&err);
-	if (qmb_proj_open(&p, o.c.dir, &err) == -1)
+	if (qmb_proj_open(&p, o.c.dir, &err) == -1 ||
+	    (cfg = qmb_config_get(&p, &err)) == NULL)
 		return qmb_report(&err);
+	o.idle_days = cfg->idle_warn_days;
 	rc = v->fn(&o, &p, argc - 1, argv + 1, &err);
 	qmb_proj_close(&p);
 	if (rc == -1)

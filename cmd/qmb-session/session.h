@@ -20,6 +20,7 @@ struct opts {
 	const char		*project;
 	const char		*stage;
 	long			 min_score;
+	long			 idle_days;	/* config idle_warn_days */
 };
 
 typedef int cmd_fn(const struct opts *, struct qmb_proj *, int argc,

@@ -1,7 +1,7 @@
 #!/bin/bash
-# crashloop.sh ID KILLS SCRATCH: start crashchild.sh on session ID, kill it
-# and its commands with SIGKILL after a random 1-25 ms, KILLS times, and
-# check after every kill:
+# crashloop.sh ID KILLS SCRATCH [SECONDS]: start crashchild.sh on session
+# ID, kill it and its commands with SIGKILL after a random 1..MS ms, KILLS
+# times or until SECONDS have passed, and check after every kill:
 #  - the session file (and .bak) parse with jq, `qmb-session show`
 #    accepts the file itself (no fallback to .bak);
 #  - it holds every acknowledged change (a command whose exit 0 the child
@@ -12,13 +12,15 @@
 #    tail, leaves no temporary file, and afterwards audit_seq/audit_hash
 #    name the head of the trail, whose new lines link to the lines seen
 #    before and verify with jq and sha256sum.
+# MS is 6 times what one command takes here (measured first), so that on
+# a slow or loaded machine the kills still land inside commands.
 # Prints one summary line; on a failure prints what broke and exits 1.
 # Needs QMB_PROJECT_DIR and qmb-session on PATH (tests/helper/common.bash).
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/helper/durability.bash
 . "$here/durability.bash"
 
-id=$1 kills=$2 scratch=$3
+id=$1 kills=$2 scratch=$3 budget=${4:-0}
 VERIFY_TMP=$scratch
 mkdir -p "$scratch" || exit 2
 sf="$QMB_PROJECT_DIR/.qmb/sessions/$id.json"
@@ -89,22 +91,41 @@ acked=0 inflight=0 applied=0 rolled=0 torn=0 stale=0 gen=0
 [ -n "$stabs" ] && for t in $stabs; do T[$t]=1; done
 vlines=$(audit_lines "$af")
 vhash=$(audit_verify "$af") || fail "audit trail does not verify at the start"
+# how long a command takes here
+t0=$(now_ms)
+for gen in 1 2 3 4 5; do
+	qmb-session -q resume "$id" >/dev/null 2>"$scratch/err" ||
+	    fail "resume: $(cat "$scratch/err")"
+done
+maxms=$((($(now_ms) - t0) * 6 / 5))
+[ "$maxms" -ge 15 ] || maxms=15
+[ "$maxms" -le 500 ] || maxms=500
+{ read -r prev_rev; read -r _; read -r _; read -r _; read -r _; } \
+    < <(jq -r "$STATE" "$sf")
+vhash=$(audit_verify "$af" $((vlines + 1)) "$vhash") ||
+    fail "audit trail does not verify at the start"
+vlines=$(audit_lines "$af")
+gen=0
 t0=$(now_ms)
 for ((gen = 1; gen <= kills; gen++)); do
+	if [ "$budget" -gt 0 ] && [ $(($(now_ms) - t0)) -ge $((budget * 1000)) ]; then
+		break
+	fi
 	side="$scratch/side.$gen"
 	: >"$side"
 	# shellcheck disable=SC2086
 	setsid bash "$here/crashchild.sh" "$id" "$side" "$gen" "$nc" $stabs \
 	    </dev/null >/dev/null 2>>"$scratch/child.err" &
 	pid=$!
-	sleep "$(printf '0.%03d' $((RANDOM % 25 + 1)))"
+	ms=$((RANDOM % maxms + 1))
+	sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
 	{ kill_group "$pid"; } 2>/dev/null
 	# a dying writer may still hold the session lock: wait for it
 	flock -w 5 "$lk" true || fail "session lock still held 5 s after the kill"
 
 	# what the child saw: acknowledged commands and the one in flight
 	# (read skips a last line torn by the kill)
-	pend_n=
+	pend_n=''
 	while read -r tag num x y; do
 		if [ "$tag" = B ]; then
 			pend_n=$num pend_k=$x pend_a=$y
@@ -114,13 +135,13 @@ for ((gen = 1; gen <= kills; gen++)); do
 		[ "$x" = 0 ] || fail "'$pend_k $pend_a' exited $x: $(cat "$scratch/child.err")"
 		model_apply "$pend_k" "$pend_a"
 		acked=$((acked + 1))
-		pend_n=
+		pend_n=''
 	done <"$side"
 	[ -z "$pend_n" ] || inflight=$((inflight + 1))
 
 	# the files as the kill left them: json (and .bak) parse with jq
 	[ -e "$sf.tmp" ] && stale=$((stale + 1))
-	brev=-1 rnc=
+	brev=-1 rnc=''
 	if [ -e "$sf.bak" ]; then
 		{ read -r rrev; read -r rseq; read -r _; read -r rnc
 		  read -r rtabs; read -r brev; } \
@@ -135,8 +156,10 @@ for ((gen = 1; gen <= kills; gen++)); do
 	rnew=0
 	if ! model_is "$rnc" "$rtabs"; then
 		rnew=1
-		[ -n "$pend_n" ] && model_is "$rnc" "$rtabs" "$pend_k" "$pend_a" ||
-		    fail "session at $(describe "$rnc" "$rtabs")"
+		if [ -z "$pend_n" ] ||
+		    ! model_is "$rnc" "$rtabs" "$pend_k" "$pend_a"; then
+			fail "session at $(describe "$rnc" "$rtabs")"
+		fi
 	fi
 	[ "$rrev" -ge "$prev_rev" ] ||
 	    fail "revision went back from $prev_rev to $rrev"
@@ -155,15 +178,17 @@ for ((gen = 1; gen <= kills; gen++)); do
 	# the next command rolls forward and repairs what the kill left
 	qmb-session -q resume "$id" >/dev/null 2>"$scratch/err" ||
 	    fail "resume: $(cat "$scratch/err")"
-	snc=
+	snc=''
 	{ read -r srev; read -r sseq; read -r shash; read -r snc
 	  read -r stabs; } < <(jq -r "$STATE" "$sf")
 	[ -n "$snc" ] || fail "session file does not parse after resume"
 	snew=0
 	if ! model_is "$snc" "$stabs"; then
 		snew=1
-		[ -n "$pend_n" ] && model_is "$snc" "$stabs" "$pend_k" "$pend_a" ||
-		    fail "after resume: $(describe "$snc" "$stabs")"
+		if [ -z "$pend_n" ] ||
+		    ! model_is "$snc" "$stabs" "$pend_k" "$pend_a"; then
+			fail "after resume: $(describe "$snc" "$stabs")"
+		fi
 	fi
 	[ "$rnew" -le "$snew" ] || fail "resume lost '$pend_k $pend_a'"
 	[ "$srev" -gt "$rrev" ] || fail "resume did not advance the revision"
@@ -186,4 +211,4 @@ for ((gen = 1; gen <= kills; gen++)); do
 	fi
 	prev_rev=$srev
 done
-echo "kills=$kills ms=$(($(now_ms) - t0)) acked=$acked inflight=$inflight applied=$applied rolled=$rolled torn=$torn stale=$stale"
+echo "kills=$((gen - 1)) ms=$(($(now_ms) - t0)) window=$maxms acked=$acked inflight=$inflight applied=$applied rolled=$rolled torn=$torn stale=$stale"

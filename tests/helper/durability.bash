@@ -72,16 +72,16 @@ dir_entries() {
 # kill_group PID: SIGKILL the process group PID leads (setsid), then reap
 kill_group() {
 	kill -9 -- "-$1" 2>/dev/null || kill -9 "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
+	{ wait "$1"; } 2>/dev/null || true
 	kill -9 -- "-$1" 2>/dev/null || true
 }
 
 # hold_lock FILE: a background process takes FILE's flock; sets $holder
 hold_lock() {
-	local t
+	local _
 	(exec 9<>"$1" && flock -x 9 && exec sleep 60) </dev/null >/dev/null 2>&1 3>&- &
 	holder=$!
-	for t in $(seq 500); do
+	for _ in $(seq 500); do
 		flock -n "$1" true || return 0
 		sleep 0.01
 	done
@@ -93,7 +93,7 @@ hold_lock() {
 release_lock() {
 	[ -n "${holder:-}" ] || return 0
 	kill -9 "$holder" 2>/dev/null || true
-	wait "$holder" 2>/dev/null || true
+	{ wait "$holder"; } 2>/dev/null || true
 	holder=
 	return 0
 }

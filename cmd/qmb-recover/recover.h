@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef QMB_RECOVER_CMD_H
+#define QMB_RECOVER_CMD_H
+
+#include "qmb_err.h"
+#include "qmb_paths.h"
+#include "qmb_prog.h"
+#include "qmb_recover.h"
+
+struct opts {
+	struct qmb_common	 c;
+	int			 all;		/* --all */
+	int			 dry_run;	/* --dry-run */
+	enum qmb_from		 from;		/* --from */
+	const char		*since;		/* --since */
+};
+
+typedef int cmd_fn(const struct opts *, struct qmb_proj *, int, char **,
+    struct qmb_err *);
+
+cmd_fn	cmd_check, cmd_repair, cmd_health, cmd_report;
+
+#endif

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef QMB_REVIEW_CMD_H
+#define QMB_REVIEW_CMD_H
+
+#include "qmb_err.h"
+#include "qmb_gemini.h"
+#include "qmb_paths.h"
+#include "qmb_prog.h"
+#include "qmb_review.h"
+
+/* Options that only some subcommands take, as bits of opts.set. */
+enum {
+	O_MODEL = 1 << 0, O_ATTEMPTS = 1 << 1, O_TIMEOUT = 1 << 2,
+	O_NO_CACHE = 1 << 3, O_SCRIPT = 1 << 4, O_KEY_FILE = 1 << 5,
+	O_REASON = 1 << 6, O_ALL = 1 << 7
+};
+
+struct opts {
+	struct qmb_common	 c;
+	unsigned		 set;
+	const char		*model;		/* --model */
+	long			 attempts;	/* --attempts */
+	long			 timeout_ms;	/* --timeout, 0 when not given */
+	const char		*script;	/* --script FILE or - */
+	const char		*key_file;	/* --key-file */
+	const char		*reason;	/* --reason */
+};
+
+typedef int cmd_fn(const struct opts *, struct qmb_proj *, int argc,
+    char **argv, struct qmb_err *);
+
+cmd_fn	cmd_run, cmd_show, cmd_queue, cmd_retry, cmd_bypass, cmd_ping;
+
+/*
+ * The Gemini settings for a command: url, model, attempts, timeouts
+ * (DESIGN 7, environment knobs, options) and the hooks that show
+ * progress.  The key is fetched separately (key_get), since a run
+ * answered from the cache needs none.
+ */
+struct gem {
+	struct qmb_gem_cfg	 cfg;
+	char			 key[QMB_GEM_KEY_MAX + 1];
+	const char		*key_from;
+	struct qmb_err		 keyerr;	/* why there is no key */
+	int			 havekey;
+	const char		*temperature;	/* $QMB_GEMINI_TEMPERATURE */
+	const struct opts	*o;
+};
+
+int	gem_setup(const struct opts *, struct qmb_proj *, int attempts_dflt,
+	    struct gem *, struct qmb_err *);
+/* Fetch the key; 0, or -1 with err (also kept in g->keyerr). */
+int	key_get(struct gem *, struct qmb_err *);
+void	gem_done(struct gem *);
+/* qmb_gem_generate, or the key error when there is no key. */
+int	gem_ask(const struct qmb_gem_cfg *, const struct qmb_gem_prompt *,
+	    struct qmb_gem_result *, struct qmb_err *);
+/* The review prompt's text (caller frees). */
+int	prompt_text(struct qmb_buf *, struct qmb_err *);
+/* Print a side failure of a review (cache, output, log under -v). */
+void	say_warning(const struct opts *, const struct qmb_review_outcome *);
+
+#endif
