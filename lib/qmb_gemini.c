@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -917,6 +918,9 @@ call_setup(struct call *c, const struct qmb_gem_cfg *cfg,
 	    c->timeout_ms < QMB_GEM_CONNECT_MS ? c->timeout_ms :
 	    QMB_GEM_CONNECT_MS) != CURLE_OK;
 	bad |= curl_easy_setopt(c->h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
+	/* plain http goes to this machine only: never through a proxy */
+	if (strncasecmp(cfg->url, "http:", 5) == 0)
+		bad |= curl_easy_setopt(c->h, CURLOPT_NOPROXY, "*") != CURLE_OK;
 #if LIBCURL_VERSION_NUM >= 0x075500
 	bad |= curl_easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "http,https") !=
 	    CURLE_OK;

@@ -43,6 +43,27 @@ by_name(const void *a, const void *b)
 	    ((const struct cached *)b)->name);
 }
 
+static int
+parse_key(const char *p, struct key *k, const char **rest)
+{
+	unsigned long long v[4];
+	char *end;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v[i] = strtoull(p, &end, 10);
+		if (*end != ' ')
+			return -1;
+		p = end + 1;
+	}
+	k->ino = v[0], k->size = v[1];
+	k->sec = (long long)v[2], k->nsec = (long long)v[3];
+	*rest = p;
+	return 0;
+}
+
 /* Parse the index text in place into a sorted table. */
 static size_t
 parse_index(char *text, size_t len, struct cached **out)
@@ -50,8 +71,6 @@ parse_index(char *text, size_t len, struct cached **out)
 	struct cached *v = NULL, *nv;
 	size_t n = 0;
 	char *p, *nl, *end = text + len;
-	int off;
-
 	*out = NULL;
 	if (len < sizeof(INDEX_MAGIC) - 1 ||
 	    memcmp(text, INDEX_MAGIC, sizeof(INDEX_MAGIC) - 1) != 0)
@@ -67,10 +86,8 @@ parse_index(char *text, size_t len, struct cached **out)
 			continue;
 		*sp = '\0';
 		c.name = p;
-		if (sscanf(sp + 1, "%llu %llu %lld %lld %n", &c.k.ino, &c.k.size,
-		    &c.k.sec, &c.k.nsec, &off) != 4)
+		if (parse_key(sp + 1, &c.k, &c.json) == -1)
 			continue;
-		c.json = sp + 1 + off;
 		c.len = (size_t)(nl - c.json);
 		if (n % 1024 == 0) {
 			if ((nv = realloc(v, (n + 1024) * sizeof(*v))) == NULL)
@@ -86,7 +103,7 @@ parse_index(char *text, size_t len, struct cached **out)
 
 static int
 add_entry(struct qmb_index *ix, const char *id, const char *json, size_t len,
-    const char *damage)
+    const char *damage, const struct stat *st)
 {
 	struct qmb_index_entry *e, *nv;
 
@@ -98,6 +115,10 @@ add_entry(struct qmb_index *ix, const char *id, const char *json, size_t len,
 	e = &ix->v[ix->n];
 	memset(e, 0, sizeof(*e));
 	snprintf(e->id, sizeof(e->id), "%s", id);
+	e->key[0] = (unsigned long long)st->st_ino;
+	e->key[1] = (unsigned long long)st->st_size;
+	e->key[2] = (unsigned long long)st->st_mtim.tv_sec;
+	e->key[3] = (unsigned long long)st->st_mtim.tv_nsec;
 	if (damage != NULL) {
 		if ((e->damage = strdup(damage)) == NULL)
 			return -1;
@@ -113,6 +134,7 @@ add_entry(struct qmb_index *ix, const char *id, const char *json, size_t len,
 		free(e->summary);
 		return 1;	/* a bad cache line: read the file instead */
 	}
+	e->updated = qmb_json_get_str(e->doc.root, "updated_at");
 	ix->n++;
 	return 0;
 }
@@ -120,7 +142,7 @@ add_entry(struct qmb_index *ix, const char *id, const char *json, size_t len,
 /* Read and validate one session file; its summary goes to the index. */
 static int
 read_session(struct qmb_proj *p, struct qmb_index *ix, const char *id,
-    struct qmb_buf *line)
+    const struct stat *st, struct qmb_buf *line)
 {
 	struct qmb_err e = QMB_ERR_INIT;
 	struct qmb_session s;
@@ -132,7 +154,7 @@ read_session(struct qmb_proj *p, struct qmb_index *ix, const char *id,
 	if (qmb_session_load(p, id, &s, &cur, &e) == -1) {
 		if (e.code == QMB_EXIT_NOTFOUND)
 			return 0;	/* archived meanwhile */
-		return add_entry(ix, id, NULL, 0, e.msg);
+		return add_entry(ix, id, NULL, 0, e.msg, st);
 	}
 	qmb_buf_reset(line);
 	qmb_jw_init(&jw, line, 0);
@@ -142,7 +164,7 @@ read_session(struct qmb_proj *p, struct qmb_index *ix, const char *id,
 	qmb_session_free(&s);
 	if (qmb_jw_finish(&jw) == -1)
 		return -1;
-	rc = add_entry(ix, id, line->data, line->len, NULL);
+	rc = add_entry(ix, id, line->data, line->len, NULL, st);
 	return rc == 1 ? -1 : rc;
 }
 
@@ -159,12 +181,24 @@ id_of(const char *name, char *id)
 }
 
 static void
-append_line(struct qmb_buf *out, const char *name, const struct stat *st,
-    const char *json)
+write_index(struct qmb_proj *p, const struct qmb_index *ix)
 {
-	qmb_buf_addf(out, "%s %llu %llu %lld %lld %s\n", name,
-	    (unsigned long long)st->st_ino, (unsigned long long)st->st_size,
-	    (long long)st->st_mtim.tv_sec, (long long)st->st_mtim.tv_nsec, json);
+	struct qmb_err e = QMB_ERR_INIT;
+	struct qmb_buf out;
+	size_t i;
+	int cfd;
+
+	qmb_buf_init(&out, 256u << 20);
+	qmb_buf_adds(&out, INDEX_MAGIC);
+	for (i = 0; i < ix->n; i++)
+		if (ix->v[i].damage == NULL)
+			qmb_buf_addf(&out, "%s.json %llu %llu %llu %llu %s\n",
+			    ix->v[i].id, ix->v[i].key[0], ix->v[i].key[1],
+			    ix->v[i].key[2], ix->v[i].key[3], ix->v[i].summary);
+	if (out.error == 0 && (cfd = qmb_proj_dir(p, QMB_D_CACHE, 1, &e)) != -1)
+		qmb_atomic_write(cfd, INDEX_NAME, out.data, out.len,
+		    qmb_proj_fmode(p), &e);
+	qmb_buf_free(&out);
 }
 
 static int
@@ -178,8 +212,7 @@ newest_first(const void *a, const void *b)
 		return x->damage != NULL ? 1 : -1;
 	if (x->damage != NULL)
 		return strcmp(x->id, y->id);
-	ux = qmb_json_get_str(x->doc.root, "updated_at");
-	uy = qmb_json_get_str(y->doc.root, "updated_at");
+	ux = x->updated, uy = y->updated;
 	c = strcmp(uy ? uy : "", ux ? ux : "");
 	return c ? c : strcmp(y->id, x->id);
 }
@@ -187,7 +220,7 @@ newest_first(const void *a, const void *b)
 /* Walk the sessions folder, using cached summaries where keys match. */
 static int
 walk(struct qmb_proj *p, int dfd, struct cached *cv, size_t cn,
-    struct qmb_index *ix, struct qmb_buf *out, struct qmb_err *err)
+    struct qmb_index *ix, struct qmb_err *err)
 {
 	struct qmb_buf line;
 	struct dirent *de;
@@ -215,15 +248,9 @@ walk(struct qmb_proj *p, int dfd, struct cached *cv, size_t cn,
 		    hit->k.size == (unsigned long long)st.st_size &&
 		    hit->k.sec == (long long)st.st_mtim.tv_sec &&
 		    hit->k.nsec == (long long)st.st_mtim.tv_nsec &&
-		    (rc = add_entry(ix, id, hit->json, hit->len, NULL)) != 1) {
-			if (rc == 0)
-				append_line(out, de->d_name, &st, ix->v[ix->n - 1].summary);
+		    (rc = add_entry(ix, id, hit->json, hit->len, NULL, &st)) != 1)
 			continue;
-		}
-		rc = read_session(p, ix, id, &line);
-		if (rc == 0 && ix->n > 0 && ix->v[ix->n - 1].damage == NULL &&
-		    strcmp(ix->v[ix->n - 1].id, id) == 0)
-			append_line(out, de->d_name, &st, ix->v[ix->n - 1].summary);
+		rc = read_session(p, ix, id, &st, &line);
 	}
 	qmb_buf_free(&line);
 	closedir(d);
@@ -234,8 +261,8 @@ int
 qmb_index_load(struct qmb_proj *p, struct qmb_index *ix, struct qmb_err *err)
 {
 	struct qmb_err e = QMB_ERR_INIT;
-	struct qmb_buf text, out;
 	struct cached *cv = NULL;
+	struct qmb_buf text;
 	size_t cn = 0;
 	int dfd, cfd, rc;
 
@@ -247,17 +274,14 @@ qmb_index_load(struct qmb_proj *p, struct qmb_index *ix, struct qmb_err *err)
 	    qmb_io_read_file(cfd, INDEX_NAME, text.max, QMB_EXIT_CORRUPT, &text,
 	    &e) == 0)
 		cn = parse_index(text.data, text.len, &cv);
-	qmb_buf_init(&out, 256u << 20);
-	qmb_buf_adds(&out, INDEX_MAGIC);
-	rc = walk(p, dfd, cv, cn, ix, &out, err);
-	if (rc == 0 && ix->rebuilt > 0 && out.error == 0 &&
-	    (cfd = qmb_proj_dir(p, QMB_D_CACHE, 1, &e)) != -1)
-		qmb_atomic_write(cfd, INDEX_NAME, out.data, out.len,
-		    qmb_proj_fmode(p), &e);
-	qsort(ix->v, ix->n, sizeof(*ix->v), newest_first);
+	rc = walk(p, dfd, cv, cn, ix, err);
+	/* rewritten when a file was read, or when a cached one went away */
+	if (rc == 0 && (ix->rebuilt > 0 || cn != ix->n - ix->ndamaged))
+		write_index(p, ix);
+	if (ix->n > 1)
+		qsort(ix->v, ix->n, sizeof(*ix->v), newest_first);
 	free(cv);
 	qmb_buf_free(&text);
-	qmb_buf_free(&out);
 	if (rc == -1)
 		qmb_index_free(ix);
 	return rc;

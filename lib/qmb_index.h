@@ -24,6 +24,8 @@ struct qmb_index_entry {
 	char			*summary;	/* compact JSON object text */
 	struct qmb_json_doc	 doc;		/* summary parsed */
 	char			*damage;	/* NULL, or why the file is damaged */
+	const char		*updated;	/* updated_at, for sorting */
+	unsigned long long	 key[4];	/* ino, size, mtime s, mtime ns */
 };
 
 struct qmb_index {

@@ -301,6 +301,8 @@ gap() { jq -s ".[$1].ts_ms - .[$(($1 - 1))].ts_ms" "$FAKE_LOG"; }
 	ready_session
 	mkdir "$BATS_TEST_TMPDIR/dump"
 	start_fake ok --dump-dir "$BATS_TEST_TMPDIR/dump"
+	# plain http to this machine never goes through a proxy
+	export http_proxy=http://127.0.0.1:9
 	run -0 --separate-stderr qmb-review run "$id" --model mode-ok -v
 	[ "$(jq -r .path "$FAKE_LOG")" = "/v1beta/models/mode-ok:generateContent" ]
 	body=$BATS_TEST_TMPDIR/dump/req-1.json
@@ -672,6 +674,7 @@ gap() { jq -s ".[$1].ts_ms - .[$(($1 - 1))].ts_ms" "$FAKE_LOG"; }
 	[ "$output" = "qmb-review 0.1.0" ]
 	run -0 --separate-stderr qmb-review --help
 	[[ $output == *"bypass ID --reason TEXT"* ]]
+	no_leak
 }
 
 @test "docs: every option and command of --help is in the man page and the completions" {
@@ -682,13 +685,14 @@ gap() { jq -s ".[$1].ts_ms - .[$(($1 - 1))].ts_ms" "$FAKE_LOG"; }
 	    f && /^  [a-z]/ { print $1 }' <<<"$output")
 	[ "$(wc -l <<<"$opts")" -ge 15 ]
 	[ "$(echo $cmds)" = "run show queue retry bypass ping" ]
+	words=$(bash --norc --noprofile -c '. "$1" &&
+	    printf "%s\n" "$_qmb_review_opts" "$_qmb_review_cmds"' x \
+	    "$TOP/completions/qmb-review.bash")
 	for o in $opts; do
 		grep -qE -- "Fl -${o#--}([^a-z-]|\$)" "$TOP/man/qmb-review.1" ||
 		    missing="$missing man:$o"
-		grep -qx -- "$o" "$TOP/completions/qmb-review.bash" ||
-		    missing="$missing bash:$o"
-		grep -qF -- "'$o" "$TOP/completions/_qmb-review" ||
-		    grep -qF -- "}'[" "$TOP/completions/_qmb-review" ||
+		grep -qx -- "$o" <<<"$words" || missing="$missing bash:$o"
+		grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$TOP/completions/_qmb-review" ||
 		    missing="$missing zsh:$o"
 		grep -qE -- "-l ${o#--}( |\$)" "$TOP/completions/qmb-review.fish" ||
 		    missing="$missing fish:$o"
@@ -696,8 +700,7 @@ gap() { jq -s ".[$1].ts_ms - .[$(($1 - 1))].ts_ms" "$FAKE_LOG"; }
 	for c in $cmds; do
 		grep -qE "^\.It Cm $c( |\$)" "$TOP/man/qmb-review.1" ||
 		    missing="$missing man:$c"
-		grep -qx "$c" "$TOP/completions/qmb-review.bash" ||
-		    missing="$missing bash:$c"
+		grep -qx "$c" <<<"$words" || missing="$missing bash:$c"
 		grep -qF "'$c:" "$TOP/completions/_qmb-review" ||
 		    missing="$missing zsh:$c"
 		grep -qF -- "-a $c " "$TOP/completions/qmb-review.fish" ||
@@ -712,8 +715,10 @@ gap() { jq -s ".[$1].ts_ms - .[$(($1 - 1))].ts_ms" "$FAKE_LOG"; }
 	for v in GEMINI_API_KEY GOOGLE_API_KEY QMB_GEMINI_URL QMB_GEMINI_MODEL \
 	    QMB_REVIEW_ATTEMPTS QMB_REVIEW_PROMPT QMB_TIMEOUT_MS QMB_RETRY_BASE_MS \
 	    QMB_RETRY_MAX_MS QMB_GEMINI_TEMPERATURE; do
-		grep -q "Ev $v" "$TOP/man/qmb-review.1" || fail "$v not in the man page"
+		grep -qE "Ev ([A-Z_]+ , )*$v( |\$)" "$TOP/man/qmb-review.1" ||
+		    fail "$v not in the man page"
 	done
+	no_leak
 }
 
 # ---- the whole flow ----------------------------------------------------------

@@ -332,9 +332,12 @@ cmd_retry(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 
 	if (argc == 1 && qmb_id_check(argv[0], err) == -1)
 		return -1;
-	if ((dfd = qmb_proj_dir(p, QMB_D_QUEUE_REVIEW, argc == 1, err)) == -1) {
+	if ((dfd = qmb_proj_dir(p, QMB_D_QUEUE_REVIEW, 0, err)) == -1) {
 		if (err->code != QMB_EXIT_NOTFOUND)
 			return -1;
+		if (argc == 1)
+			return qmb_errf(err, QMB_EXIT_NOTFOUND,
+			    "no queued review '%s' (see 'qmb-review queue')", argv[0]);
 		if (o->c.verbose)
 			fprintf(stderr, "%s: no review is queued\n", qmb_progname());
 		return 0;
