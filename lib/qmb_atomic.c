@@ -52,7 +52,7 @@ qmb_atomic_write(int dfd, const char *name, const void *data, size_t len,
 	for (tries = 0; tries < 8; tries++) {
 		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 			r = (unsigned)getpid() ^ (unsigned)qmb_now();
-		if (qmb_path_fmt(tmp, sizeof(tmp), err, ".%.200s.%08x", name,
+		if (qmb_path_fmt(tmp, sizeof(tmp), err, ".%.200s.%08x.tmp", name,
 		    r) == -1)
 			return -1;
 		if (write_new(dfd, tmp, name, data, len, mode, err) == 0)

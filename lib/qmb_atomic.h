@@ -8,7 +8,7 @@
  * success the new contents survive a crash.
  *
  * qmb_atomic_write: for outputs, cache and queue files.  A temporary
- * ".NAME.XXXXXX" in the same directory (O_EXCL), written, fsync'ed and
+ * ".NAME.XXXXXXXX.tmp" in the same directory (O_EXCL), written, fsync'ed and
  * closed, renamed over NAME, then the directory fsync'ed.
  *
  * qmb_atomic_save: the session save of DESIGN 2.1, for callers that hold

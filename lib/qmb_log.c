@@ -246,8 +246,13 @@ rotate_locked(int dfd, const char *name, int keep, mode_t mode,
 	char from[NAME_MAX + 1], to[NAME_MAX + 1];
 	int k, fd;
 
+	/* the file is renamed only once its lines are on disk */
 	if ((fd = qmb_io_openat(dfd, name, O_RDONLY | O_NONBLOCK, 0)) != -1) {
-		qmb_io_fsync(fd);
+		if (qmb_io_fsync(fd) == -1) {
+			qmb_errsys(err, QMB_EXIT_IO, "fsync '.qmb/logs/%s'", name);
+			close(fd);
+			return -1;
+		}
 		close(fd);
 	}
 	/* the oldest kept name, and any beyond it from a larger keep */

@@ -287,7 +287,9 @@ sweep() {
 	[ "${r[cases]}" -eq $((3 * r[ops])) ]
 	[ "${r[ops]}" -ge 12 ]
 	[ "${r[killed]}" -eq "${r[ops]}" ]
-	[ "${r[exit6]}" -ge "${r[ops]}" ]
+	# log failures never fail a command: a sweep through log rotation
+	# sets min6 lower
+	[ "${r[exit6]}" -ge "${min6:-${r[ops]}}" ]
 	[ "${r[old]}" -ge 1 ]
 	[ "${r[new]}" -ge 1 ]
 }
@@ -324,14 +326,13 @@ sweep() {
 }
 
 @test "fault sweep: approve that rotates the log" {
-	skip "known bug: qmb_log.c rotate_locked renames the log after its fsync failed"
 	local tpl="$BATS_TEST_TMPDIR/template"
 	new_session
 	approve_upto "$id" A
 	part "$BATS_TEST_TMPDIR/partB" DIM_Customers
 	cp -a "$QMB_PROJECT_DIR" "$tpl"
 	echo "# fault sweep: approve B, rotating the session log (QMB_LOG_MAX_SIZE=1)" >&3
-	QMB_LOG_MAX_SIZE=1 sweep "$tpl" qmb-session -q approve "$id" B \
+	min6=10 QMB_LOG_MAX_SIZE=1 sweep "$tpl" qmb-session -q approve "$id" B \
 	    "$BATS_TEST_TMPDIR/partB"
 }
 

@@ -368,15 +368,16 @@ put() {
 
 @test "tamper: 300 random changes of a byte or an entry, verify catches each" {
 	trail
-	local f orig size n i kind p v k a b tried=0 caught=0 how
+	# not i: bats' run clobbers it
+	local f orig size n round kind p v k a b tried=0 caught=0 how
 	f=$(audit_file "$id")
 	orig=$BATS_TEST_TMPDIR/orig
 	cp "$f" "$orig"
 	size=$(stat -c %s "$orig")
 	n=$(wc -l <"$orig")
 	RANDOM=2026
-	for ((i = 0; i < 300; i++)); do
-		kind=$((i % 7))
+	for ((round = 0; round < 300; round++)); do
+		kind=$((round % 7))
 		p=$(((RANDOM * 32768 + RANDOM) % size))
 		k=$((RANDOM % n + 1))
 		case $kind in
