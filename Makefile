@@ -29,6 +29,7 @@ HELPERS = tests/helper/qmb-fault-probe
 MAN     = man/qmb-session.1 man/qmb.7 man/qmb-review.1 man/qmb-recover.1 \
           man/qmb-rotate.1 man/qmb-recovery.7
 MAN    += man/qmb-mcp.1
+MAN    += man/qmb-log.1 man/qmb-audit.1
 
 # Rebuild everything when the flags change (make check SANITIZE=1 after make).
 FLAGS_LINE := $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)

@@ -72,6 +72,18 @@ qmb_atomic_write(int dfd, const char *name, const void *data, size_t len,
 }
 
 int
+qmb_atomic_create(int dfd, const char *name, const void *data, size_t len,
+    mode_t mode, struct qmb_err *err)
+{
+	if (write_new(dfd, name, name, data, len, mode, err) == -1) {
+		if (err->sys != EEXIST)
+			qmb_io_unlinkat(dfd, name, 0);
+		return -1;
+	}
+	return qmb_dir_sync(dfd, name, err);
+}
+
+int
 qmb_atomic_keep_corrupt(int dfd, const char *name, int corruptfd, int move,
     char *kept, struct qmb_err *err)
 {

@@ -49,6 +49,13 @@ int	qmb_atomic_write(int dfd, const char *name, const void *, size_t,
 int	qmb_atomic_save(const struct qmb_save *, const void *, size_t,
 	    struct qmb_err *);
 /*
+ * Create a new file NAME (O_EXCL: never replaces one), write it, fsync it
+ * and its directory.  For copies kept for analysis, where a copy cut
+ * short by a crash is harmless and a hidden temporary file would not be.
+ */
+int	qmb_atomic_create(int dfd, const char *name, const void *, size_t,
+	    mode_t, struct qmb_err *);
+/*
  * Keep a damaged file: hard-link dfd/name into corruptfd as
  * "NAME.corrupt-TIME" (or rename it there when move is set).
  * The new name goes to kept (PATH_MAX) when not NULL.

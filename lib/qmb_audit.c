@@ -322,7 +322,7 @@ cut_torn(struct qmb_proj *p, const char *id, int fd, off_t frag,
 	if ((rc = read_range(fd, frag, st.st_size, &b, err)) == 0) {
 		qmb_time_fmt(qmb_now(), ts);
 		snprintf(name, sizeof(name), "%s.audit.json.torn-%s", id, ts);
-		rc = qmb_atomic_write(cfd, name, b.data, b.len,
+		rc = qmb_atomic_create(cfd, name, b.data, b.len,
 		    qmb_proj_fmode(p), err);
 	}
 	qmb_buf_free(&b);

@@ -117,8 +117,8 @@ fail:
 }
 
 int
-qmb_gem_key(const char *file, char *key, size_t size, const char **from,
-    struct qmb_err *err)
+qmb_gem_key(const char *file, const char *google, const char *gemini,
+    char *key, size_t size, const char **from, struct qmb_err *err)
 {
 	char buf[QMB_GEM_KEY_MAX + 64];
 	const char *v = NULL, *src;
@@ -131,9 +131,9 @@ qmb_gem_key(const char *file, char *key, size_t size, const char **from,
 		if (key_file(file, buf, sizeof(buf), err) == -1)
 			return -1;
 		src = "the key file";
-	} else if ((v = getenv("GOOGLE_API_KEY")) != NULL && *v != '\0')
+	} else if ((v = google) != NULL && *v != '\0')
 		src = "GOOGLE_API_KEY";
-	else if ((v = getenv("GEMINI_API_KEY")) != NULL && *v != '\0')
+	else if ((v = gemini) != NULL && *v != '\0')
 		src = "GEMINI_API_KEY";
 	else
 		return qmb_errf(err, QMB_EXIT_USAGE,
@@ -156,7 +156,8 @@ qmb_gem_key(const char *file, char *key, size_t size, const char **from,
 		goto out;
 	}
 	for (i = a; i < b; i++)
-		if ((unsigned char)buf[i] < 0x21 || (unsigned char)buf[i] > 0x7e) {
+		if ((unsigned char)buf[i] < 0x21 ||
+		    (unsigned char)buf[i] > 0x7e) {
 			qmb_errf(err, QMB_EXIT_USAGE,
 			    "%s holds characters a key cannot have", src);
 			goto out;
@@ -358,7 +359,8 @@ qmb_gem_backoff(int n, long base_ms, long max_ms, double jitter)
 		n = 1;
 	if (n > 30)
 		return max_ms;
-	d = (double)base_ms * (double)(1L << (n - 1)) + jitter * (double)base_ms;
+	d = (double)base_ms * (double)(1L << (n - 1)) +
+	    jitter * (double)base_ms;
 	return d >= (double)max_ms ? max_ms : (long)d;
 }
 
@@ -370,7 +372,8 @@ quote(char *out, size_t size, const char *s)
 
 	for (i = 0; s != NULL && s[i] != '\0' && n + 1 < size && i < MSG_TEXT;
 	    i++)
-		out[n++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i];
+		out[n++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' :
+		    s[i];
 	if (s != NULL && s[i] != '\0' && n + 4 < size) {
 		memcpy(out + n, "...", 3);
 		n += 3;
@@ -484,7 +487,8 @@ parse_error(long http, const char *body, size_t len, long ra_s, long max_ms,
 		    e.reason ? " (" : "", e.reason ? e.reason : "",
 		    e.reason ? ")" : "", fld);
 	if (http == 429 || http == 503) {
-		hint = e.delay_ms >= 0 ? e.delay_ms : ra_s > 0 ? ra_s * 1000 : 0;
+		hint = e.delay_ms >= 0 ? e.delay_ms :
+		    ra_s > 0 ? ra_s * 1000 : 0;
 		r->hint_ms = hint;
 	}
 	if (http == 400)
@@ -908,12 +912,14 @@ call_setup(struct call *c, const struct qmb_gem_cfg *cfg,
 	c->sink.b = &c->answer;
 	bad = curl_easy_setopt(c->h, CURLOPT_URL, c->url.data) != CURLE_OK;
 	bad |= curl_easy_setopt(c->h, CURLOPT_POST, 1L) != CURLE_OK;
-	bad |= curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, c->body.data) != CURLE_OK;
+	bad |= curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, c->body.data) !=
+	    CURLE_OK;
 	bad |= curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)c->body.len) != CURLE_OK;
 	bad |= curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, c->hdrs) != CURLE_OK;
 	bad |= curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
-	bad |= curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, c->timeout_ms) != CURLE_OK;
+	bad |= curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, c->timeout_ms) !=
+	    CURLE_OK;
 	bad |= curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS,
 	    c->timeout_ms < QMB_GEM_CONNECT_MS ? c->timeout_ms :
 	    QMB_GEM_CONNECT_MS) != CURLE_OK;
@@ -928,7 +934,8 @@ call_setup(struct call *c, const struct qmb_gem_cfg *cfg,
 	bad |= curl_easy_setopt(c->h, CURLOPT_PROTOCOLS,
 	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) != CURLE_OK;
 #endif
-	bad |= curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_data) != CURLE_OK;
+	bad |= curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_data) !=
+	    CURLE_OK;
 	bad |= curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &c->sink) != CURLE_OK;
 	bad |= curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, c->ebuf) != CURLE_OK;
 	bad |= curl_easy_setopt(c->h, CURLOPT_USERAGENT,
@@ -1029,7 +1036,8 @@ qmb_gem_generate(const struct qmb_gem_cfg *cfg, const struct qmb_gem_prompt *pr,
 	qmb_buf_init(&c.url, 4096);
 	qmb_buf_init(&c.body, QMB_JSON_MAX + (QMB_JSON_MAX >> 1));
 	qmb_buf_init(&c.answer, QMB_GEM_MAX_ANSWER);
-	c.timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : QMB_GEM_TIMEOUT_MS;
+	c.timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms :
+	    QMB_GEM_TIMEOUT_MS;
 	r->cls = QMB_GEM_CONFIG;
 	if (call_setup(&c, cfg, pr, err) == -1) {
 		snprintf(r->msg, sizeof(r->msg), "%s", err->msg);
@@ -1044,8 +1052,8 @@ qmb_gem_generate(const struct qmb_gem_cfg *cfg, const struct qmb_gem_prompt *pr,
 		r->curl = (int)code;
 		r->http = http;
 		if (code == CURLE_OK)
-			qmb_gem_parse(http, c.answer.data, c.answer.len, ra, pr->ping,
-			    max, r);
+			qmb_gem_parse(http, c.answer.data, c.answer.len, ra,
+			    pr->ping, max, r);
 		else
 			transport(code, c.sink.toobig, c.ebuf, c.timeout_ms, r);
 		redact(r->msg, sizeof(r->msg), cfg->key);

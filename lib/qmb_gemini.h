@@ -64,7 +64,7 @@ enum qmb_gem_class {
 struct qmb_gem_attempt {
 	int		 n, of;		/* 1-based attempt, of at most */
 	long		 http;		/* HTTP status, 0 when none */
-	int		 curl;		/* CURLcode, 0 when the transfer worked */
+	int		 curl;		/* CURLcode, 0 when the transfer ran */
 	long		 duration_ms;
 	size_t		 sent, received;	/* body bytes */
 	enum qmb_gem_class cls;
@@ -82,7 +82,8 @@ struct qmb_gem_cfg {
 	long		 base_ms;	/* 0: QMB_GEM_BASE_MS */
 	long		 max_ms;	/* 0: QMB_GEM_MAX_MS */
 	/* Called after each attempt (logging); may be NULL. */
-	void		(*on_attempt)(void *arg, const struct qmb_gem_attempt *);
+	void		(*on_attempt)(void *arg,
+			    const struct qmb_gem_attempt *);
 	/*
 	 * Called to wait ms before attempt next; it must sleep (a countdown
 	 * on a terminal).  NULL: qmb_gem_generate sleeps itself.
@@ -106,7 +107,7 @@ struct qmb_gem_result {
 	int		 attempts;	/* made */
 	long		 http;		/* last status, 0 when none */
 	int		 curl;		/* last CURLcode */
-	long		 hint_ms;	/* the server's retry hint, 0 when none */
+	long		 hint_ms;	/* the server's retry hint, or 0 */
 	long		 duration_ms;	/* of all attempts, waits included */
 	char		 model_version[128];
 	char		 finish[40];	/* finishReason, "" when none */
@@ -122,21 +123,23 @@ void	qmb_gem_global_cleanup(void);
 
 /*
  * The key: from file when not NULL (a regular file of ours or root's,
- * no permission for group or others), else $GOOGLE_API_KEY, else
- * $GEMINI_API_KEY; surrounding whitespace stripped.  *from names the
- * source for messages ("GEMINI_API_KEY", "key file 'F'").  No key is a
- * QMB_EXIT_USAGE error that says where to put one.
+ * no permission for group or others), else google (the value of
+ * $GOOGLE_API_KEY, which the program reads), else gemini (of
+ * $GEMINI_API_KEY); empty values count as unset; surrounding whitespace
+ * is stripped.  *from names the source for messages ("GEMINI_API_KEY",
+ * "the key file").  No key is a QMB_EXIT_USAGE error that says where to
+ * put one.
  */
-int	qmb_gem_key(const char *file, char *key, size_t size,
-	    const char **from, struct qmb_err *);
+int	qmb_gem_key(const char *file, const char *google, const char *gemini,
+	    char *key, size_t size, const char **from, struct qmb_err *);
 /*
  * Check a base URL: http or https, no user or password, no query; plain
  * http only to a loopback host.  QMB_EXIT_USAGE when bad.
  */
 int	qmb_gem_check_url(const char *url, struct qmb_err *);
 /* The full endpoint for model into out. */
-int	qmb_gem_endpoint(const char *url, const char *model, struct qmb_buf *out,
-	    struct qmb_err *);
+int	qmb_gem_endpoint(const char *url, const char *model,
+	    struct qmb_buf *out, struct qmb_err *);
 /* The request body for prompt into out. */
 int	qmb_gem_body(const struct qmb_gem_prompt *, struct qmb_buf *out,
 	    struct qmb_err *);
@@ -148,8 +151,9 @@ int	qmb_gem_body(const struct qmb_gem_prompt *, struct qmb_buf *out,
  * qmb_gem_exit, the message naming what to do).  res must be freed with
  * qmb_gem_result_free either way.
  */
-int	qmb_gem_generate(const struct qmb_gem_cfg *, const struct qmb_gem_prompt *,
-	    struct qmb_gem_result *, struct qmb_err *);
+int	qmb_gem_generate(const struct qmb_gem_cfg *,
+	    const struct qmb_gem_prompt *, struct qmb_gem_result *,
+	    struct qmb_err *);
 void	qmb_gem_result_init(struct qmb_gem_result *);
 void	qmb_gem_result_free(struct qmb_gem_result *);
 

@@ -76,7 +76,8 @@ plain(const char *v)
 /*
  * How common a byte is in a log line, roughly: JSON punctuation and
  * lowercase letters (in English order) are common, capitals and other
- * punctuation rare.  The rarest byte of a needle is the one searched.
+ * punctuation rare.  The rarest byte of a needle is the one searched;
+ * needles_tune does better once some of the data has been read.
  */
 static int
 common(unsigned char c)
@@ -103,6 +104,26 @@ set_rare(struct needles *nd, int i)
 		    common((unsigned char)nd->pat[i][best]))
 			best = k;
 	nd->rare[i] = best;
+}
+
+/* Pick each needle's rarest byte by its frequency in a sample of the data. */
+static void
+needles_tune(struct needles *nd, const char *buf, size_t n)
+{
+	unsigned long hist[256] = { 0 };
+	const unsigned char *p;
+	size_t i, k, best;
+	int j;
+
+	for (i = 0; i < n && i < 65536; i++)
+		hist[(unsigned char)buf[i]]++;
+	for (j = 0; j < nd->n; j++) {
+		p = (const unsigned char *)nd->pat[j];
+		for (best = 0, k = 1; k < nd->len[j]; k++)
+			if (hist[p[k]] < hist[p[best]])
+				best = k;
+		nd->rare[j] = best;
+	}
 }
 
 static int
@@ -652,6 +673,7 @@ qmb_logscan_fd(struct qmb_logscan *s, int fd, const char *label, int final,
 	char *buf, *nl;
 	size_t have = 0, used, skip = 0, cap = CHUNK + QMB_LOGREAD_LINE_MAX;
 	ssize_t r;
+	int tuned = 0;
 
 	stop_init();
 	*consumed = 0;
@@ -667,6 +689,10 @@ qmb_logscan_fd(struct qmb_logscan *s, int fd, const char *label, int final,
 		if (r == -1) {
 			free(buf);
 			return qmb_errsys(err, QMB_EXIT_IO, "read '%s'", label);
+		}
+		if (!tuned && r > 0) {
+			needles_tune(&nd, buf + have, (size_t)r);
+			tuned = 1;
 		}
 		have += (size_t)r;
 		used = 0;

@@ -225,7 +225,8 @@ is_sha(const char *s)
 	size_t i;
 
 	for (i = 0; s != NULL && i < QMB_SHA256_HEX; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return s != NULL && s[QMB_SHA256_HEX] == '\0';
 }
@@ -535,14 +536,14 @@ readable(const char *path)
 }
 
 int
-qmb_review_prompt_find(char *path, size_t size, struct qmb_err *err)
+qmb_review_prompt_find(const char *given, char *path, size_t size,
+    struct qmb_err *err)
 {
-	const char *env = getenv(QMB_REVIEW_PROMPT_ENV);
 	char exe[PATH_MAX], *slash;
 	ssize_t n;
 
-	if (env != NULL && *env != '\0')
-		return qmb_path_fmt(path, size, err, "%s", env);
+	if (given != NULL && *given != '\0')
+		return qmb_path_fmt(path, size, err, "%s", given);
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
@@ -565,7 +566,8 @@ qmb_review_prompt_read(const char *path, struct qmb_buf *b, struct qmb_err *err)
 {
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1)
 		return qmb_errsys(err, QMB_EXIT_IO, "open review prompt '%s'",
 		    path);
 	rc = qmb_io_read_fd(fd, path, 1 << 20, QMB_EXIT_USAGE, b, err);
@@ -613,8 +615,8 @@ pretty(const struct qmb_jv *v, struct qmb_buf *b)
 }
 
 static int
-read_json(int dfd, const char *name, const char *label, struct qmb_json_doc *doc,
-    struct qmb_err *err)
+read_json(int dfd, const char *name, const char *label,
+    struct qmb_json_doc *doc, struct qmb_err *err)
 {
 	struct qmb_buf b;
 	int rc;
@@ -823,8 +825,8 @@ qmb_review_queue_put(struct qmb_proj *p, struct qmb_review_req *r,
 	if (qmb_jw_finish(&jw) == -1 || b.error)
 		rc = qmb_errf(err, QMB_EXIT_IO, "review request too large to queue");
 	else
-		rc = qmb_atomic_write(dfd, file, b.data, b.len, qmb_proj_fmode(p),
-		    err);
+		rc = qmb_atomic_write(dfd, file, b.data, b.len,
+		    qmb_proj_fmode(p), err);
 	qmb_buf_free(&b);
 	return rc;
 }
@@ -1533,7 +1535,8 @@ qmb_review_bypass(struct qmb_proj *p, const char *id, const char *user,
 	}
 	qmb_sha256(script.data ? script.data : "", script.len, o->sha);
 	snprintf(o->current, sizeof(o->current), "%s", o->sha);
-	if (qmb_review_bypass_record(o->sha, user, reason, &o->record, err) == -1 ||
+	if (qmb_review_bypass_record(o->sha, user, reason, &o->record,
+	    err) == -1 ||
 	    qmb_json_parse(o->record.data, o->record.len, 0, QMB_EXIT_INTERNAL,
 	    &doc, err) == -1)
 		goto out;

@@ -77,11 +77,13 @@ void	qmb_review_render(const struct qmb_jv *rec, const char *id,
 	    const char *current, int64_t now, struct qmb_buf *out);
 
 /*
- * The prompt file: $QMB_REVIEW_PROMPT, else share/review-prompt.txt next
- * to the program (source tree), else ../share/qmb/review-prompt.txt
- * relative to it (installed).  The path goes to path (PATH_MAX).
+ * The prompt file: given (the program's $QMB_REVIEW_PROMPT) when not NULL
+ * or empty, else share/review-prompt.txt next to the program (source
+ * tree), else ../share/qmb/review-prompt.txt relative to it (installed).
+ * The path goes to path (PATH_MAX).
  */
-int	qmb_review_prompt_find(char *path, size_t size, struct qmb_err *);
+int	qmb_review_prompt_find(const char *given, char *path, size_t size,
+	    struct qmb_err *);
 int	qmb_review_prompt_read(const char *path, struct qmb_buf *,
 	    struct qmb_err *);
 /* The user turn: what the script is, then the script between markers. */
@@ -166,7 +168,7 @@ struct qmb_review_job {
 	int			 no_cache;
 	int			 queue;		/* queue remote failures */
 	const char		*queue_name;	/* retrying this entry */
-	struct qmb_gem_cfg	 gem;		/* url, model, key, policy, hooks */
+	struct qmb_gem_cfg	 gem;		/* url, model, key, hooks */
 	qmb_review_ask_fn	*ask;
 };
 
@@ -180,9 +182,9 @@ struct qmb_review_outcome {
 	long			 duration_ms;
 	int			 queued;
 	char			 queue_name[QMB_ID_MAX + 1];
-	int64_t			 failures;	/* consecutive, after this run */
+	int64_t			 failures;	/* consecutive, after this */
 	int			 output;	/* gemini_review.json written */
-	char			 warning[QMB_ERR_MSG];	/* a side write failed */
+	char			 warning[QMB_ERR_MSG];	/* a side failure */
 };
 
 void	qmb_review_outcome_init(struct qmb_review_outcome *);

@@ -58,14 +58,14 @@ put() {
 	run -0 --separate-stderr qmb-audit append "$id" -t data_checked \
 	    -d rows=5000 -d ok=false -d who=null -d table=FACT_Orders \
 	    --details '{"checks":{"nulls":0,"keys":["OrderID"]}}'
-	assert_output "Appended entry 8 (data_checked) to the audit trail of $id."
+	assert_output "Appended entry 7 (data_checked) to the audit trail of $id."
 	[ -z "$stderr" ]
 	run -0 bash -c "tail -n 1 '$(audit_file "$id")' | jq -c '[.seq, .type, .user_id, .details]'"
-	assert_output '[8,"data_checked","tester@example.com",{"checks":{"nulls":0,"keys":["OrderID"]},"rows":5000,"ok":false,"who":null,"table":"FACT_Orders"}]'
-	run -0 bash -c "sed -n 7p '$(audit_file "$id")' | jq -r .hash"
+	assert_output '[7,"data_checked","tester@example.com",{"checks":{"nulls":0,"keys":["OrderID"]},"rows":5000,"ok":false,"who":null,"table":"FACT_Orders"}]'
+	run -0 bash -c "sed -n 6p '$(audit_file "$id")' | jq -r .hash"
 	[ "$output" = "$(tail -n 1 "$(audit_file "$id")" | jq -r .prev)" ]
 	# the state follows its trail
-	[ "$(jq .audit_seq "$(sess_file "$id")")" -eq 8 ]
+	[ "$(jq .audit_seq "$(sess_file "$id")")" -eq 7 ]
 	run -0 --separate-stderr qmb-audit verify "$id"
 }
 
@@ -73,7 +73,7 @@ put() {
 	trail
 	run -0 --separate-stderr qmb-audit append "$id" -t note --json --user auditor@example.com
 	run -0 jq -r '"\(.session_id == "'"$id"'") \(.seq) \(.type) \(.hash | length)"' <<<"$output"
-	assert_output 'true 8 note 64'
+	assert_output 'true 7 note 64'
 	[ "$(tail -n 1 "$(audit_file "$id")" | jq -r .user_id)" = auditor@example.com ]
 	run -0 --separate-stderr qmb-audit -q append "$id" -t note
 	assert_output ''
@@ -129,7 +129,7 @@ put() {
 	trail
 	rm "$(sess_file "$id")" "$(sess_file "$id").bak"
 	run -0 --separate-stderr qmb-audit append "$id" -t note -d why=kept
-	assert_output "Appended entry 8 (note) to the audit trail of $id."
+	assert_output "Appended entry 7 (note) to the audit trail of $id."
 	run -0 --separate-stderr qmb-audit verify "$id"
 }
 
@@ -157,7 +157,7 @@ put() {
 	trail
 	printf 'garbage\n' >>"$(audit_file "$id")"
 	run -0 --separate-stderr qmb-audit show "$id"
-	[ "${#lines[@]}" -eq 7 ]
+	[ "${#lines[@]}" -eq 6 ]
 	[[ $stderr == *"skipped 1 invalid line"*"qmb-audit verify"* ]]
 }
 
@@ -190,7 +190,7 @@ put() {
 	assert_output 1
 	run -0 jq -r '"\(.session_id) \(.entries) \(.trail | length) \(.head == .trail[-1].hash)"' \
 	    "$BATS_TEST_TMPDIR/export.json"
-	assert_output "$id 7 7 true"
+	assert_output "$id 6 6 true"
 	# the trail array printed with jq -c is the trail, byte for byte
 	run -0 bash -c "jq -c '.trail[]' '$BATS_TEST_TMPDIR/export.json' | cmp - '$(audit_file "$id")'"
 	# and its sha256sum is trail_sha256
@@ -228,11 +228,11 @@ put() {
 	local first=$id
 	trail
 	run -0 --separate-stderr qmb-audit verify "$id"
-	assert_output "$id: ok (7 entries, head $(tail -n 1 "$(audit_file "$id")" | jq -r .hash | cut -c1-12), .qmb/audit/$id.audit.json)"
+	assert_output "$id: ok (6 entries, head $(tail -n 1 "$(audit_file "$id")" | jq -r .hash | cut -c1-12), .qmb/audit/$id.audit.json)"
 	[ -z "$stderr" ]
 	run -0 --separate-stderr qmb-audit verify --json "$id"
 	run -0 jq -r '"\(.status) \(.entries) \(.bad_seq) \(.problem) \(.mirror)"' <<<"$output"
-	assert_output 'ok 7 0  none'
+	assert_output 'ok 6 0  none'
 	run -0 --separate-stderr qmb-audit verify --all
 	[ "${#lines[@]}" -eq 3 ]
 	assert_line -n 2 '2 trails checked, 0 broken'
@@ -303,7 +303,7 @@ put() {
 	truncate -s -20 "$f"
 	cp "$f" "$BATS_TEST_TMPDIR/torn"
 	run -1 --separate-stderr qmb-audit verify "$id"
-	assert_line -n 0 "$id: BROKEN at entry 7: the last line is torn (cut short by a crash)"
+	assert_line -n 0 "$id: BROKEN at entry 6: the last line is torn (cut short by a crash)"
 	run -1 --separate-stderr qmb-audit verify --json "$id"
 	[ "$(jq -r .status <<<"$output")" = torn ]
 	cmp "$f" "$BATS_TEST_TMPDIR/torn"
@@ -313,13 +313,14 @@ put() {
 	trail
 	sed -i '$d' "$(audit_file "$id")"
 	run -1 --separate-stderr qmb-audit verify "$id"
-	assert_output --partial 'trail cut short: the session includes 7 entries, the trail has 6'
+	assert_output --partial 'trail cut short: the session includes 6 entries, the trail has 5'
 	# a state behind its trail is fine (rolled forward on next use)
 	trail
-	jq '.audit_seq = 6 | .audit_hash = "x"' "$(sess_file "$id")" >"$BATS_TEST_TMPDIR/s"
+	jq --arg h "${ZERO//0/f}" '.audit_seq = 5 | .audit_hash = $h' \
+	    "$(sess_file "$id")" >"$BATS_TEST_TMPDIR/s"
 	cat "$BATS_TEST_TMPDIR/s" >"$(sess_file "$id")"
 	run -1 --separate-stderr qmb-audit verify "$id"
-	assert_output --partial 'entry 6 differs from the one the session includes'
+	assert_output --partial 'entry 5 differs from the one the session includes'
 }
 
 @test "verify: a trail that is gone while its session has entries is broken" {
@@ -361,7 +362,7 @@ put() {
 	run -6 --separate-stderr qmb-audit verify "$id"
 	assert_output ''
 	run -6 --separate-stderr qmb-audit append "$id" -t note
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/copy")" -eq 7 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/copy")" -eq 6 ]
 }
 
 # ---- the tamper loop -----------------------------------------------------
@@ -447,7 +448,7 @@ put() {
 	cmp "$QMB_AUDIT_MIRROR/$id.audit.json" "$BATS_TEST_TMPDIR/orig"
 	run -1 --separate-stderr qmb-audit verify "$id"
 	assert_line -n 0 "$id: BROKEN: the audit trail is missing (the audit mirror still holds a copy)"
-	assert_output --partial 'mirror: the trail is missing; the mirror holds 7 entries'
+	assert_output --partial 'mirror: the trail is missing; the mirror holds 6 entries'
 	# even with the session gone too
 	rm -rf "$QMB_PROJECT_DIR/.qmb/sessions"
 	run -1 --separate-stderr qmb-audit verify "$id"
@@ -469,11 +470,11 @@ put() {
 	cp "$BATS_TEST_TMPDIR/m" "$m"
 	sed -i '$d' "$m"
 	run -1 --separate-stderr qmb-audit verify "$id"
-	assert_line -n 1 '  mirror: the mirror lacks entries from seq 7'
+	assert_line -n 1 '  mirror: the mirror lacks entries from seq 6'
 	cp "$BATS_TEST_TMPDIR/m" "$m"
-	echo '{"seq":8}' >>"$m"
+	echo '{"seq":7}' >>"$m"
 	run -1 --separate-stderr qmb-audit verify "$id"
-	assert_output --partial 'the mirror holds entries the trail lacks, from seq 8'
+	assert_output --partial 'the mirror holds entries the trail lacks, from seq 7'
 	rm "$m"
 	run -1 --separate-stderr qmb-audit verify "$id"
 	assert_output --partial 'the mirror has no copy of this trail'
@@ -488,8 +489,16 @@ put() {
 	mkdir -p "$QMB_AUDIT_MIRROR"
 	mkdir "$QMB_AUDIT_MIRROR/$id.audit.json"	# not a file
 	run -0 --separate-stderr qmb-audit append "$id" -t note
-	[[ $stderr == *"mirror"* ]]
 	[ "$(tail -n 1 "$(audit_file "$id")" | jq -r .type)" = note ]
+	# a WARN in the logs
+	run -0 jq -r 'select(.action == "mirror_failed") | .level' \
+	    "$QMB_PROJECT_DIR/.qmb/logs/qmb.log"
+	assert_output WARN
+	# without a session state the warning goes to stderr
+	rm "$(sess_file "$id")" "$(sess_file "$id").bak"
+	run -0 --separate-stderr qmb-audit append "$id" -t note
+	[[ $stderr == "qmb-audit: warning: "*mirror* ]]
+	[ "$(tail -n 1 "$(audit_file "$id")" | jq -r .seq)" = 8 ]
 }
 
 # ---- archives ------------------------------------------------------------
@@ -502,14 +511,14 @@ put() {
 	cp "$(audit_file "$id")" "$BATS_TEST_TMPDIR/orig"
 	rm "$(audit_file "$id")"
 	run -0 --separate-stderr qmb-audit verify "$id"
-	assert_output --partial "$id: ok (7 entries, head"
+	assert_output --partial "$id: ok (6 entries, head"
 	assert_output --partial ".qmb/archive/audit/$id.audit.json.gz)"
 	run -0 --separate-stderr qmb-audit verify --all
 	assert_line -n 1 '1 trail checked, 0 broken'
 	run -0 --separate-stderr qmb-audit show "$id"
 	[ "$output" = "$(cat "$BATS_TEST_TMPDIR/orig")" ]
 	run -0 --separate-stderr qmb-audit export "$id"
-	[ "$(jq -r .entries <<<"$output")" = 7 ]
+	[ "$(jq -r .entries <<<"$output")" = 6 ]
 	# the archive without the session state
 	rm "$(sess_file "$id")" "$(sess_file "$id").bak"
 	run -0 --separate-stderr qmb-audit verify "$id"
@@ -531,4 +540,78 @@ put() {
 	assert_output --partial 'not a valid gzip file'
 	run -1 --separate-stderr qmb-audit verify --all
 	assert_output --partial '1 trail checked, 1 broken'
+}
+
+# ---- man page and completions --------------------------------------------
+
+complete_bash() {
+	bash --norc --noprofile -c '
+		. "$1" || exit 1
+		f=$2
+		shift 2
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="$*"
+		COMP_POINT=${#COMP_LINE}
+		$f || exit 1
+		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"
+	' complete_bash "$@"
+}
+
+@test "docs: qmb-audit.1 and the completions name every option and command of --help" {
+	local o n c missing=
+	for o in $(qmb-audit --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+		n=${o#--}
+		grep -qE -- "Fl -$n([^a-z-]|\$)" "$TOP/man/qmb-audit.1" || missing="$missing man:$o"
+		grep -qE -- "(^|[^a-z-])--$n([^a-z-]|\$)" "$TOP/completions/qmb-audit.bash" ||
+			missing="$missing bash:$o"
+		grep -qE -- "(^|[^a-z-])--$n([^a-z-]|\$)" "$TOP/completions/_qmb-audit" ||
+			missing="$missing zsh:$o"
+		grep -qE -- "-l $n( |\$)" "$TOP/completions/qmb-audit.fish" ||
+			missing="$missing fish:$o"
+	done
+	for c in append show verify export hash; do
+		grep -qE "^\.It Cm $c( |\$)" "$TOP/man/qmb-audit.1" || missing="$missing man:$c"
+		grep -qF "'$c:" "$TOP/completions/_qmb-audit" || missing="$missing zsh:$c"
+		grep -qE -- "__qmb_audit_no_command -a $c " "$TOP/completions/qmb-audit.fish" ||
+			missing="$missing fish:$c"
+	done
+	[ -z "$missing" ] || fail "missing:$missing"
+	# the man page tells how to re-verify an export with jq and sha256sum
+	grep -qF "jq -c '.trail[]' export.json | sha256sum" "$TOP/man/qmb-audit.1"
+	grep -qF "jq -cj 'del(.hash)' | sha256sum" "$TOP/man/qmb-audit.1"
+}
+
+@test "completions: bash completes commands, trail ids, types and files of qmb-audit" {
+	local f=$TOP/completions/qmb-audit.bash
+	run -0 bash -n "$f"
+	run -0 --separate-stderr complete_bash "$f" _qmb_audit qmb-audit ''
+	assert_output $'append\nshow\nverify\nexport\nhash'
+	trail
+	run -0 --separate-stderr complete_bash "$f" _qmb_audit qmb-audit verify ''
+	assert_output "$id"
+	run -0 --separate-stderr complete_bash "$f" _qmb_audit qmb-audit append "$id" -t stage_a
+	assert_output stage_approved
+	run -0 --separate-stderr complete_bash "$f" _qmb_audit qmb-audit --sc
+	assert_output --script
+	cd "$BATS_TEST_TMPDIR" && : >part.qvs
+	run -0 --separate-stderr complete_bash "$f" _qmb_audit qmb-audit hash par
+	assert_output part.qvs
+}
+
+@test "completions: zsh and fish accept theirs; fish completes qmb-audit" {
+	if command -v zsh >/dev/null; then
+		run -0 --separate-stderr zsh -n "$TOP/completions/_qmb-audit"
+		[ "$(head -1 "$TOP/completions/_qmb-audit")" = '#compdef qmb-audit' ]
+	fi
+	command -v fish >/dev/null || skip "fish is not installed"
+	trail
+	run -0 --separate-stderr fish --no-config -c '
+		source $argv[1]
+		complete -C "qmb-audit ver"
+		complete -C "qmb-audit export "' "$TOP/completions/qmb-audit.fish"
+	[ -z "$stderr" ]
+	[ "${lines[0]%%$'\t'*}" = verify ]
+	[ "${lines[1]%%$'\t'*}" = "$id" ]
+	[ "${#lines[@]}" -eq 2 ]
 }

@@ -619,3 +619,107 @@ a2'
 	[ "$(actions <<<"$output")" = elsewhere ]
 	[ ! -e "$(logf $ID.log)" ]
 }
+
+# ---- man page and completions --------------------------------------------
+
+# complete_bash FILE FUNC WORD...: COMPREPLY for the command line WORD...
+complete_bash() {
+	bash --norc --noprofile -c '
+		. "$1" || exit 1
+		f=$2
+		shift 2
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="$*"
+		COMP_POINT=${#COMP_LINE}
+		$f || exit 1
+		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"
+	' complete_bash "$@"
+}
+
+@test "docs: qmb-log.1 and the completions name every option and command of --help" {
+	local o n c missing=
+	for o in $(qmb-log --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+		n=${o#--}
+		grep -qE -- "Fl -$n([^a-z-]|\$)" "$TOP/man/qmb-log.1" || missing="$missing man:$o"
+		grep -qE -- "(^|[^a-z-])--$n([^a-z-]|\$)" "$TOP/completions/qmb-log.bash" ||
+			missing="$missing bash:$o"
+		grep -qE -- "(^|[^a-z-])--$n([^a-z-]|\$)" "$TOP/completions/_qmb-log" ||
+			missing="$missing zsh:$o"
+		grep -qE -- "-l $n( |\$)" "$TOP/completions/qmb-log.fish" ||
+			missing="$missing fish:$o"
+	done
+	for c in write show; do
+		grep -qE "^\.It Cm $c( |\$)" "$TOP/man/qmb-log.1" || missing="$missing man:$c"
+		grep -qF "'$c:" "$TOP/completions/_qmb-log" || missing="$missing zsh:$c"
+		grep -qE -- "__qmb_log_no_command -a $c " "$TOP/completions/qmb-log.fish" ||
+			missing="$missing fish:$c"
+	done
+	[ -z "$missing" ] || fail "missing:$missing"
+	run -0 --separate-stderr sed -n 's/^\.Sh //p' "$TOP/man/qmb-log.1"
+	assert_output "NAME
+SYNOPSIS
+DESCRIPTION
+ENVIRONMENT
+FILES
+EXIT STATUS
+EXAMPLES
+SEE ALSO"
+}
+
+@test "completions: bash completes commands, ids, levels and stages of qmb-log" {
+	local f=$TOP/completions/qmb-log.bash
+	run -0 bash -n "$f"
+	run -0 --separate-stderr complete_bash "$f" _qmb_log qmb-log ''
+	assert_output $'write\nshow'
+	w -l INFO -c c -a a
+	qmb-log write -l INFO -c c -a a
+	run -0 --separate-stderr complete_bash "$f" _qmb_log qmb-log show ''
+	assert_output "$ID"
+	run -0 --separate-stderr complete_bash "$f" _qmb_log qmb-log --json show -l W
+	assert_output WARN
+	run -0 --separate-stderr complete_bash "$f" _qmb_log qmb-log show --stage = ''
+	assert_output $'A\nB\nC\nD\nE\nF'
+	run -0 --separate-stderr complete_bash "$f" _qmb_log qmb-log show --rot
+	assert_output --rotated
+	run -0 --separate-stderr bash --norc --noprofile -c '. "$1" && complete -p qmb-log' _ "$f"
+	assert_output 'complete -F _qmb_log qmb-log'
+}
+
+@test "completions: zsh and fish accept theirs; fish completes qmb-log" {
+	if command -v zsh >/dev/null; then
+		run -0 --separate-stderr zsh -n "$TOP/completions/_qmb-log"
+		[ "$(head -1 "$TOP/completions/_qmb-log")" = '#compdef qmb-log' ]
+	fi
+	command -v fish >/dev/null || skip "fish is not installed"
+	w -l INFO -c c -a a
+	run -0 --separate-stderr fish --no-config -c '
+		source $argv[1]
+		complete -C "qmb-log sh"
+		complete -C "qmb-log show "
+		complete -C "qmb-log show -S "' "$TOP/completions/qmb-log.fish"
+	[ -z "$stderr" ]
+	[ "${lines[0]%%$'\t'*}" = show ]
+	[ "${lines[1]%%$'\t'*}" = "$ID" ]
+	[ "$(printf '%s\n' "${lines[@]:2}" | cut -f1 | tr '\n' ' ')" = "A B C D E F " ]
+}
+
+@test "README: each recipe of the Logs table prints what its qmb-log form prints" {
+	local rows recipe mine n=0
+	rows=$(sed -n '/^## Logs$/,/^## /p' "$TOP/README.md" |
+	    sed -n 's/^| `\(.*\)` | `\(.*\)` |$/\1\t\2/p' | sed 's/\\|/|/g')
+	[ "$(printf '%s\n' "$rows" | wc -l)" -eq 4 ]
+	new_session SalesModel
+	approve_upto "$id" D
+	ID=$id
+	mixed_log
+	cd "$QMB_PROJECT_DIR"
+	while IFS=$'\t' read -r recipe mine; do
+		n=$((n + 1))
+		run -0 --separate-stderr env id="$id" bash -c "$recipe"
+		[ -n "$output" ] && [ -z "$stderr" ] || fail "recipe $n: $recipe: $stderr"
+		[ "$output" = "$(env id="$id" bash -c "$mine")" ] ||
+			fail "recipe $n differs: $recipe / $mine"
+	done <<<"$rows"
+	[ "$n" -eq 4 ]
+}

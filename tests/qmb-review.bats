@@ -137,6 +137,11 @@ mode_ok() {
 	[ "$stderr" = "" ]
 	recorded "$id" gemini
 	[ "$(jq -r '.gemini_reviews[0].issues | length' "$(sess_file "$id")")" = 2 ]
+	[ "$(logged_attempts "$id")" = "$2" ]
+	jq -s -e 'map(select(.type == "review_recorded"))[0].details |
+	    .score == 72 and .review_status == "issues_found" and
+	    .review.score == 72 and .script_sha256 == .review.script_sha256' \
+	    "$(audit_file "$id")"
 	no_leak
 }
 
@@ -158,7 +163,16 @@ mode_fails() {
 	fi
 	[ "$(jq -s 'map(select(.action == "review_failed")) | length' \
 	    "$(log_file "$id")")" = 1 ]
+	[ "$(logged_attempts "$id")" = "$3" ]
 	no_leak
+}
+
+# logged_attempts ID: the attempt entries of the session log (each with
+# its HTTP status and duration).
+logged_attempts() {
+	jq -s '[.[] | select(.component == "gemini" and .action == "attempt" and
+	    (.details | has("http_status") and has("duration_ms")))] | length' \
+	    "$(log_file "$1")"
 }
 
 # gap N: milliseconds between request N and N+1 at the server.

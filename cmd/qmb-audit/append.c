@@ -271,7 +271,7 @@ cmd_show(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 			bad++;
 	}
 	qmb_buf_free(&b);
-	if (out.error == 0)
+	if (out.error == 0 && out.len > 0)
 		fwrite(out.data, 1, out.len, stdout);
 	qmb_buf_free(&out);
 	if (bad > 0 && !o->c.quiet)

@@ -28,39 +28,38 @@ struct result {
 	char			mirror_what[256];
 };
 
-/* The session state (live or archived) must agree with the trail. */
-static void
-check_state(struct qmb_proj *p, const char *id, struct qmb_buf *trail,
-    struct result *r)
+/* The session state, or its backup: 1 when there is one. */
+static int
+load_state(struct qmb_proj *p, const char *id, struct qmb_session *s)
 {
 	struct qmb_err e = QMB_ERR_INIT;
-	struct qmb_session s;
 	enum qmb_cur cur;
 
-	r->state[0] = '\0';
-	if (qmb_session_load(p, id, &s, &cur, &e) == -1 &&
-	    qmb_session_load_bak(p, id, &s, &e) == -1)
-		return;		/* no state here (archived or lost): trail alone */
-	r->v.want_seq = s.audit_seq;
-	qmb_verify_text(trail->data, trail->len, id, &r->v);
-	if (s.audit_seq > r->v.entries && !r->v.bad_seq) {
+	return qmb_session_load(p, id, s, &cur, &e) == 0 ||
+	    qmb_session_load_bak(p, id, s, &e) == 0;
+}
+
+/* The session state must agree with the verified trail. */
+static void
+check_state(const struct qmb_session *s, struct result *r)
+{
+	if (s->audit_seq > r->v.entries && !r->v.bad_seq) {
 		snprintf(r->state, sizeof(r->state),
 		    "trail cut short: the session includes %lld entries, the trail has %lld",
-		    (long long)s.audit_seq, (long long)r->v.entries);
+		    (long long)s->audit_seq, (long long)r->v.entries);
 		r->state_bad = 1;
-	} else if (s.audit_seq > 0 && r->v.want_hash[0] &&
-	    strcmp(r->v.want_hash, s.audit_hash) != 0) {
+	} else if (s->audit_seq > 0 && r->v.want_hash[0] &&
+	    strcmp(r->v.want_hash, s->audit_hash) != 0) {
 		snprintf(r->state, sizeof(r->state),
 		    "entry %lld differs from the one the session includes",
-		    (long long)s.audit_seq);
+		    (long long)s->audit_seq);
 		r->state_bad = 1;
-	} else if (s.audit_seq < r->v.entries) {
+	} else if (s->audit_seq < r->v.entries) {
 		snprintf(r->state, sizeof(r->state),
 		    "the session is %lld entr%s behind its trail (rolled forward on next use)",
-		    (long long)(r->v.entries - s.audit_seq),
-		    r->v.entries - s.audit_seq == 1 ? "y" : "ies");
+		    (long long)(r->v.entries - s->audit_seq),
+		    r->v.entries - s->audit_seq == 1 ? "y" : "ies");
 	}
-	qmb_session_free(&s);
 }
 
 /*
@@ -72,12 +71,10 @@ missing(struct qmb_proj *p, const char *id, struct result *r)
 {
 	struct qmb_err e = QMB_ERR_INIT;
 	struct qmb_session s;
-	enum qmb_cur cur;
 	int64_t want = 0;
 	int mirrored;
 
-	if (qmb_session_load(p, id, &s, &cur, &e) == 0 ||
-	    qmb_session_load_bak(p, id, &s, &e) == 0) {
+	if (load_state(p, id, &s)) {
 		want = s.audit_seq;
 		qmb_session_free(&s);
 	}
@@ -102,8 +99,9 @@ static int
 verify_one(struct qmb_proj *p, const char *id, struct result *r,
     struct qmb_err *err)
 {
+	struct qmb_session s;
 	struct qmb_buf b;
-	int rc;
+	int rc, have;
 
 	memset(r, 0, sizeof(*r));
 	qmb_buf_init(&b, qmb_io_max_file());
@@ -117,8 +115,14 @@ verify_one(struct qmb_proj *p, const char *id, struct result *r,
 		snprintf(r->trouble, sizeof(r->trouble), "%s", err->msg);
 		return 0;
 	}
+	/* no state (archived or lost): the trail alone */
+	if ((have = load_state(p, id, &s)))
+		r->v.want_seq = s.audit_seq;
 	qmb_verify_text(b.data, b.len, id, &r->v);
-	check_state(p, id, &b, r);
+	if (have) {
+		check_state(&s, r);
+		qmb_session_free(&s);
+	}
 	rc = qmb_mirror_compare(p, id, b.data, b.len, &r->mirror, r->mirror_what,
 	    sizeof(r->mirror_what), err);
 	qmb_buf_free(&b);

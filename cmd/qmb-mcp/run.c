@@ -29,6 +29,7 @@ child(const char *path, char *const *args, int in[2], int out[2], int err[2])
 	close(in[0]), close(in[1]), close(out[0]), close(out[1]);
 	close(err[0]), close(err[1]);
 	setenv("NO_COLOR", "1", 1);
+	signal(SIGPIPE, SIG_DFL);	/* as from a shell, not as the server */
 	if (path[0] != '\0')
 		execv(path, args);
 	execvp(args[0], args);

@@ -347,14 +347,14 @@ tool_start(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 	struct qmb_json_doc doc = { 0 };
 	char id[QMB_ID_MAX + 1];
 	struct run r;
-	int n = 2, existed = 0, resumed;
+	int n = 2, existed, resumed;
 
 	if (strcmp(mode, "resume") == 0)
 		argv[n++] = "--resume";
-	else if (strcmp(mode, "new") == 0) {
+	else if (strcmp(mode, "new") == 0)
 		argv[n++] = "--new";
-		existed = saved_of(m, project);
-	}
+	/* only "new" tells a restart from a first start by its output */
+	existed = strcmp(mode, "new") == 0 && saved_of(m, project);
 	if (arg_str(args, "model_type")) {
 		argv[n++] = "--model-type";
 		argv[n++] = arg_str(args, "model_type");

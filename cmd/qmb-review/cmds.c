@@ -58,7 +58,8 @@ cmd_show(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	int rc = -1;
 
 	(void)argc;
-	if (qmb_id_check(argv[0], err) == -1 || load_ro(o, p, argv[0], &s, err) == -1)
+	if (qmb_id_check(argv[0], err) == -1 ||
+	    load_ro(o, p, argv[0], &s, err) == -1)
 		return -1;
 	if (qmb_json_parse(s.reviews ? s.reviews : "[]", s.reviews ?
 	    strlen(s.reviews) : 2, 0, QMB_EXIT_CORRUPT, &doc, err) == -1)
@@ -176,7 +177,8 @@ cmd_bypass(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	(void)argc;
 	qmb_review_outcome_init(&out);
 	if (qmb_id_check(argv[0], err) == -1 ||
-	    qmb_review_bypass(p, argv[0], o->c.user, o->reason, &out, err) == -1)
+	    qmb_review_bypass(p, argv[0], o->c.user, o->reason, &out,
+	    err) == -1)
 		goto out;
 	say_warning(o, &out);
 	qmb_buf_init(&b, QMB_JSON_MAX);

@@ -48,7 +48,8 @@ env_temperature(const char **out, struct qmb_err *err)
 	*out = NULL;
 	if (v == NULL || *v == '\0')
 		return 0;
-	ok = qmb_json_parse(v, strlen(v), 64, QMB_EXIT_USAGE, &doc, NULL) == 0 &&
+	ok = qmb_json_parse(v, strlen(v), 64, QMB_EXIT_USAGE, &doc,
+	    NULL) == 0 &&
 	    doc.root->type == QMB_JNUM && doc.root->dbl >= 0 &&
 	    doc.root->dbl <= 2;
 	qmb_json_free(&doc);
@@ -139,7 +140,8 @@ gem_setup(const struct opts *o, struct qmb_proj *p, int attempts_dflt,
 int
 key_get(struct gem *g, struct qmb_err *err)
 {
-	if (qmb_gem_key(g->o->key_file, g->key, sizeof(g->key), &g->key_from,
+	if (qmb_gem_key(g->o->key_file, getenv("GOOGLE_API_KEY"),
+	    getenv("GEMINI_API_KEY"), g->key, sizeof(g->key), &g->key_from,
 	    err) == -1) {
 		g->keyerr = *err;
 		nokey = *err;
@@ -177,7 +179,8 @@ prompt_text(struct qmb_buf *b, struct qmb_err *err)
 	char path[PATH_MAX];
 
 	qmb_buf_init(b, 1 << 20);
-	if (qmb_review_prompt_find(path, sizeof(path), err) == -1)
+	if (qmb_review_prompt_find(getenv(QMB_REVIEW_PROMPT_ENV), path,
+	    sizeof(path), err) == -1)
 		return -1;
 	return qmb_review_prompt_read(path, b, err);
 }

@@ -58,7 +58,8 @@ static const struct verb {
 	unsigned	 allowed;
 } verbs[] = {
 	{ "run", cmd_run, 0, 1,
-	    O_MODEL | O_ATTEMPTS | O_TIMEOUT | O_NO_CACHE | O_SCRIPT | O_KEY_FILE },
+	    O_MODEL | O_ATTEMPTS | O_TIMEOUT | O_NO_CACHE | O_SCRIPT |
+	    O_KEY_FILE },
 	{ "show", cmd_show, 1, 1, 0 },
 	{ "queue", cmd_queue, 0, 0, 0 },
 	{ "retry", cmd_retry, 0, 1,

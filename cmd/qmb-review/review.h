@@ -20,7 +20,7 @@ struct opts {
 	unsigned		 set;
 	const char		*model;		/* --model */
 	long			 attempts;	/* --attempts */
-	long			 timeout_ms;	/* --timeout, 0 when not given */
+	long			 timeout_ms;	/* --timeout, or 0 */
 	const char		*script;	/* --script FILE or - */
 	const char		*key_file;	/* --key-file */
 	const char		*reason;	/* --reason */

@@ -35,8 +35,8 @@ read_script(const char *file, struct qmb_buf *b, struct qmb_err *err)
 	else {
 		fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (fd == -1)
-			return qmb_errsys(err, errno == ENOENT ? QMB_EXIT_USAGE :
-			    QMB_EXIT_IO, "open '%s'", file);
+			return qmb_errsys(err, errno == ENOENT ?
+			    QMB_EXIT_USAGE : QMB_EXIT_IO, "open '%s'", file);
 		if (fstat(fd, &st) == -1 || S_ISDIR(st.st_mode)) {
 			close(fd);
 			return qmb_errf(err, QMB_EXIT_USAGE,
@@ -109,7 +109,8 @@ print_done(const struct opts *o, const char *id,
 		qmb_json_free(&doc);
 		return print_json(&b, &jw, err);
 	}
-	qmb_review_render(doc.root, id, id ? out->current : NULL, qmb_now(), &b);
+	qmb_review_render(doc.root, id, id ? out->current : NULL, qmb_now(),
+	    &b);
 	if (out->cached)
 		qmb_buf_adds(&b, "\n(From the cache: this script was reviewed before; --no-cache asks Gemini again.)\n");
 	if (out->output)
@@ -163,7 +164,8 @@ cmd_run(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	qmb_buf_init(&prompt, 1);
 	qmb_buf_init(&script, 1);
 	if ((id != NULL && qmb_id_check(id, err) == -1) ||
-	    gem_setup(o, p, 0, &g, err) == -1 || prompt_text(&prompt, err) == -1 ||
+	    gem_setup(o, p, 0, &g, err) == -1 ||
+	    prompt_text(&prompt, err) == -1 ||
 	    (o->script != NULL && read_script(o->script, &script, err) == -1))
 		goto out;
 	/* a missing key matters only if the cache cannot answer */
@@ -342,8 +344,8 @@ cmd_retry(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 			fprintf(stderr, "%s: no review is queued\n", qmb_progname());
 		return 0;
 	}
-	if (qmb_lock_take(&l, dfd, QMB_REVIEW_LOCK, LOCK_EX, 0, qmb_proj_fmode(p),
-	    "the review queue", err) == -1) {
+	if (qmb_lock_take(&l, dfd, QMB_REVIEW_LOCK, LOCK_EX, 0,
+	    qmb_proj_fmode(p), "the review queue", err) == -1) {
 		if (err->code != QMB_EXIT_BUSY)
 			return -1;
 		if (o->c.verbose)
@@ -372,8 +374,8 @@ cmd_retry(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 		rc = 0;
 		goto out;
 	}
-	if (gem_setup(o, p, 0, &g, err) == -1 || prompt_text(&prompt, err) == -1 ||
-	    key_get(&g, err) == -1)
+	if (gem_setup(o, p, 0, &g, err) == -1 ||
+	    prompt_text(&prompt, err) == -1 || key_get(&g, err) == -1)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (retry_one(o, p, &g, &prompt, names ? names[i] : one[0],

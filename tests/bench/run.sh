@@ -202,3 +202,6 @@ printf '%-22s %s (ldd ... | grep -c curl; target 0)\n' "libcurl linked" "${curl#
 echo "floors: save = bare syscalls (median, and min of $saves), approve = --version (median of $approves),"
 echo "        list = C open/read/close (best of $runs)"
 echo "Node original: list of 10000 sessions took 256 ms"
+
+# The log reader and the audit appender (tests/bench/logaudit.sh).
+[ -f tests/bench/logaudit.sh ] && sh tests/bench/logaudit.sh

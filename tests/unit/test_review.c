@@ -238,23 +238,19 @@ test_url_key(void)
 	    qmb_gem_endpoint("https://h", "x?key=1", &b, &e) == -1, "bad model names");
 	qmb_buf_free(&b);
 
-	unsetenv("GOOGLE_API_KEY");
-	setenv("GEMINI_API_KEY", " \tAQ.abc\n", 1);
-	ok(qmb_gem_key(NULL, key, sizeof(key), &from, &e) == 0 &&
-	    strcmp(key, "AQ.abc") == 0 && strcmp(from, "GEMINI_API_KEY") == 0,
+	ok(qmb_gem_key(NULL, NULL, " \tAQ.abc\n", key, sizeof(key), &from,
+	    &e) == 0 && strcmp(key, "AQ.abc") == 0 &&
+	    strcmp(from, "GEMINI_API_KEY") == 0,
 	    "key from GEMINI_API_KEY, whitespace stripped");
-	setenv("GOOGLE_API_KEY", "AQ.google", 1);
-	ok(qmb_gem_key(NULL, key, sizeof(key), &from, &e) == 0 &&
-	    strcmp(key, "AQ.google") == 0, "GOOGLE_API_KEY wins");
-	setenv("GOOGLE_API_KEY", "AQ.a b", 1);
-	ok(qmb_gem_key(NULL, key, sizeof(key), &from, &e) == -1 &&
+	ok(qmb_gem_key(NULL, "AQ.google", "AQ.abc", key, sizeof(key), &from,
+	    &e) == 0 && strcmp(key, "AQ.google") == 0, "GOOGLE_API_KEY wins");
+	ok(qmb_gem_key(NULL, "", "AQ.abc", key, sizeof(key), &from, &e) == 0 &&
+	    strcmp(key, "AQ.abc") == 0, "an empty GOOGLE_API_KEY counts as unset");
+	ok(qmb_gem_key(NULL, "AQ.a b", NULL, key, sizeof(key), &from, &e) == -1 &&
 	    strstr(e.msg, "AQ.a") == NULL, "inner space refused, key not quoted");
-	setenv("GOOGLE_API_KEY", "   ", 1);
-	ok(qmb_gem_key(NULL, key, sizeof(key), &from, &e) == -1 &&
+	ok(qmb_gem_key(NULL, "   ", NULL, key, sizeof(key), &from, &e) == -1 &&
 	    e.code == QMB_EXIT_USAGE, "blank key refused");
-	unsetenv("GOOGLE_API_KEY");
-	unsetenv("GEMINI_API_KEY");
-	ok(qmb_gem_key(NULL, key, sizeof(key), &from, &e) == -1 &&
+	ok(qmb_gem_key(NULL, NULL, NULL, key, sizeof(key), &from, &e) == -1 &&
 	    strstr(e.msg, "GEMINI_API_KEY") != NULL, "no key: says where to set one");
 }
 
