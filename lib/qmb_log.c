@@ -55,15 +55,19 @@ int
 qmb_log_redact_key(const char *key)
 {
 	static const char *const words[] = {
-		"api_key", "apikey", "password", "passwd", "secret", "token",
+		"apikey", "password", "passwd", "secret", "token",
 		"credential", "auth", "bearer",
 	};
 	char k[128];
 	size_t i;
 
-	for (i = 0; key[i] != '\0' && i < sizeof(k) - 1; i++)
-		k[i] = key[i] == '-' ? '_' : (char)tolower((unsigned char)key[i]);
-	k[i] = '\0';
+	size_t n = 0;
+
+	/* "Pass-Word", "pass_word" and "PASSWORD" are the same name */
+	for (i = 0; key[i] != '\0' && n < sizeof(k) - 1; i++)
+		if (key[i] != '-' && key[i] != '_')
+			k[n++] = (char)tolower((unsigned char)key[i]);
+	k[n] = '\0';
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strstr(k, words[i]) != NULL)
 			return 1;

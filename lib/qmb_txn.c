@@ -191,6 +191,7 @@ qmb_txn_commit(struct qmb_txn *t, const char *type, const char *details,
 	qmb_buf_init(&line, qmb_io_max_file() + 1024);
 	if (qmb_audit_append(t->p, &in, &h, &line, err) == -1)
 		goto out;
+	memcpy(t->mirror_error, h.mirror_error, sizeof(t->mirror_error));
 	if (h.mirror_error[0] != '\0')
 		mirror_warn(t, h.mirror_error);
 	if (qmb_json_parse(line.data, line.len, line.max, QMB_EXIT_INTERNAL,

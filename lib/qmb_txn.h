@@ -31,6 +31,7 @@ struct qmb_txn {
 	int			 rolled;	/* entries rolled forward */
 	struct qmb_err		 logerr;	/* last log failure, if any */
 	int			 logfailed;
+	char			 mirror_error[QMB_ERR_MSG];	/* "" or why */
 };
 
 /* Lock and load an existing session (QMB_EXIT_NOTFOUND, _CORRUPT, _BUSY). */

@@ -46,17 +46,6 @@ doc_end(struct doc *d, struct qmb_err *err)
 	return 0;
 }
 
-/* What a transaction did besides its change: a log failure, a roll forward. */
-static void
-warn_txn(const struct opts *o, const struct qmb_txn *t)
-{
-	if (t->logfailed && o->c.verbose)
-		qmb_warn("log not written: %s", t->logerr.msg);
-	if (t->rolled > 0 && !o->c.quiet)
-		qmb_warn("session '%s' was behind its audit trail; rolled forward",
-		    t->s.id);
-}
-
 static int
 finish(const struct opts *o, struct qmb_txn *t, const char *msg,
     struct qmb_err *err)

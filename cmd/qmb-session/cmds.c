@@ -73,16 +73,19 @@ print_summary(const struct qmb_session *s, const char *extra_key,
 	return json_end(&b, &jw, err);
 }
 
-static void
-warn_log(const struct opts *o, const struct qmb_txn *t)
+/* What a transaction did besides its change: a log or mirror failure,
+ * a roll forward. */
+void
+warn_txn(const struct opts *o, const struct qmb_txn *t)
 {
 	if (t->logfailed && o->c.verbose)
 		qmb_warn("log not written: %s", t->logerr.msg);
+	if (t->mirror_error[0] != '\0')
+		qmb_warn("audit mirror not written: %s", t->mirror_error);
 	if (t->rolled > 0 && !o->c.quiet)
 		qmb_warn("session '%s' was behind its audit trail; rolled forward %d entr%s",
 		    t->s.id, t->rolled, t->rolled == 1 ? "y" : "ies");
 }
-
 static void
 warn_idle(const struct opts *o, const struct qmb_session *s)
 {
@@ -124,7 +127,7 @@ create(const struct opts *o, struct qmb_proj *p, const char *project,
 	    "internal: details") : qmb_txn_commit(&t, "session_created",
 	    d.data, NULL, "A", err);
 	qmb_buf_free(&d);
-	warn_log(o, &t);
+	warn_txn(o, &t);
 	qmb_txn_end(&t);
 	memcpy(idout, id, sizeof(id));
 	return rc;
@@ -182,7 +185,7 @@ resume(const struct opts *o, struct qmb_proj *p, const char *id,
 		qmb_txn_end(&t);
 		return -1;
 	}
-	warn_log(o, &t);
+	warn_txn(o, &t);
 	if (o->c.json) {
 		int rc = print_summary(&t.s, "message", "Session restored", err);
 

@@ -133,6 +133,7 @@ cmd_import(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	    "import too large") : qmb_txn_commit(&t, "session_imported", d.data,
 	    "{}", NULL, err);
 	qmb_buf_free(&d);
+	warn_txn(o, &t);
 	if (rc == 0) {
 		snprintf(msg, sizeof(msg), "Imported session %s (%s).", t.s.id,
 		    t.s.project);
@@ -313,6 +314,7 @@ cmd_complete(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	    qmb_json_get_str(r, "source") : "gemini");
 	if (qmb_txn_commit(&t, "script_approved", det, NULL, "F", err) == -1)
 		goto out;
+	warn_txn(o, &t);
 	if (score >= 0)
 		snprintf(msg, sizeof(msg), "\xe2\x9c\x85 Complete! Score: %lld/100", (long long)score);
 	else
@@ -362,6 +364,7 @@ archive_id(const struct opts *o, struct qmb_proj *p, const char *id,
 	if (qmb_txn_commit(&t, "session_archived",
 	    "{\"to\":\".qmb/archive/sessions\"}", NULL, NULL, err) == -1)
 		goto out;
+	warn_txn(o, &t);
 	if (move_file(p, sfd, afd, bak, err) == -1 ||
 	    move_file(p, sfd, afd, name, err) == -1 ||
 	    qmb_dir_sync(afd, ".qmb/archive/sessions", err) == -1 ||

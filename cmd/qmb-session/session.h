@@ -30,6 +30,10 @@ cmd_fn	cmd_new, cmd_start, cmd_list, cmd_show, cmd_resume, cmd_approve,
 	cmd_revert, cmd_set_model, cmd_tables, cmd_script, cmd_export,
 	cmd_import, cmd_complete, cmd_archive;
 
+struct qmb_txn;
+/* Warn about a transaction's side effects (log, mirror, roll forward). */
+void	warn_txn(const struct opts *, const struct qmb_txn *);
+
 /* Archive a session (used by archive and by start's "start over"). */
 int	archive_id(const struct opts *, struct qmb_proj *, const char *id,
 	    struct qmb_err *);
