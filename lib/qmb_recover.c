@@ -197,14 +197,16 @@ stem_of(const char *name, const char *const *sfx, char *id)
 	return -1;
 }
 
+typedef int name_fn(const char *name, void *arg, struct qmb_err *);
+
+/* Call fn for each entry of a folder but . and ..; a missing one has none. */
 static int
-add_ids(struct qmb_proj *p, enum qmb_dir d, const char *const *sfx,
-    char ***ids, size_t *n, struct qmb_err *err)
+each_name(struct qmb_proj *p, enum qmb_dir d, name_fn *fn, void *arg,
+    struct qmb_err *err)
 {
-	char id[QMB_ID_MAX + 1], **v;
 	struct dirent *de;
 	DIR *dir;
-	int dfd, fd;
+	int dfd, fd, rc = 0;
 
 	if ((dfd = qmb_proj_dir(p, d, 0, err)) == -1)
 		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
@@ -215,25 +217,54 @@ add_ids(struct qmb_proj *p, enum qmb_dir d, const char *const *sfx,
 		    qmb_proj_dirname(d));
 	}
 	rewinddir(dir);
-	while ((de = readdir(dir)) != NULL) {
-		if (stem_of(de->d_name, sfx, id) == -1)
-			continue;
-		if ((v = realloc(*ids, (*n + 1) * sizeof(*v))) == NULL ||
-		    (v[*n] = strdup(id)) == NULL) {
-			if (v != NULL)
-				*ids = v;
-			closedir(dir);
-			return qmb_errf(err, QMB_EXIT_IO, "out of memory");
-		}
-		*ids = v;
-		(*n)++;
-	}
+	while (rc == 0 && (de = readdir(dir)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			rc = fn(de->d_name, arg, err);
 	closedir(dir);
+	return rc;
+}
+
+struct idlist {
+	const char *const	*sfx;
+	char			**v;
+	size_t			 n;
+};
+
+static int
+add_id(const char *name, void *arg, struct qmb_err *err)
+{
+	struct idlist *l = arg;
+	char id[QMB_ID_MAX + 1], **v;
+
+	if (stem_of(name, l->sfx, id) == -1)
+		return 0;
+	if ((v = realloc(l->v, (l->n + 1) * sizeof(*v))) == NULL)
+		return qmb_errf(err, QMB_EXIT_IO, "out of memory");
+	l->v = v;
+	if ((v[l->n] = strdup(id)) == NULL)
+		return qmb_errf(err, QMB_EXIT_IO, "out of memory");
+	l->n++;
 	return 0;
 }
 
 static int
-exists_in(struct qmb_proj *p, enum qmb_dir d, const char *id,
+add_ids(struct qmb_proj *p, enum qmb_dir d, const char *const *sfx,
+    char ***ids, size_t *n, struct qmb_err *err)
+{
+	struct idlist l;
+	int rc;
+
+	l.sfx = sfx;
+	l.v = *ids;
+	l.n = *n;
+	rc = each_name(p, d, add_id, &l, err);
+	*ids = l.v;
+	*n = l.n;
+	return rc;
+}
+
+int
+qmb_recover_exists(struct qmb_proj *p, enum qmb_dir d, const char *id,
     const char *suffix)
 {
 	struct qmb_err e = QMB_ERR_INIT;
@@ -250,10 +281,10 @@ exists_in(struct qmb_proj *p, enum qmb_dir d, const char *id,
 static int
 has_state_files(struct qmb_proj *p, const char *id)
 {
-	return exists_in(p, QMB_D_SESSIONS, id, ".json") ||
-	    exists_in(p, QMB_D_SESSIONS, id, ".json.bak") ||
-	    exists_in(p, QMB_D_SESSIONS, id, ".json.tmp") ||
-	    exists_in(p, QMB_D_SESSIONS, id, ".json.bak.tmp");
+	return qmb_recover_exists(p, QMB_D_SESSIONS, id, ".json") ||
+	    qmb_recover_exists(p, QMB_D_SESSIONS, id, ".json.bak") ||
+	    qmb_recover_exists(p, QMB_D_SESSIONS, id, ".json.tmp") ||
+	    qmb_recover_exists(p, QMB_D_SESSIONS, id, ".json.bak.tmp");
 }
 
 /* Sort and drop repeats. */
@@ -311,7 +342,7 @@ qmb_recover_ids(struct qmb_proj *p, char ***ids, size_t *n,
 	uniq(*ids, n);
 	for (i = j = 0; i < *n; i++) {
 		if (!has_state_files(p, (*ids)[i]) &&
-		    exists_in(p, QMB_D_ARCHIVE_SESSIONS, (*ids)[i], ".json")) {
+		    qmb_recover_exists(p, QMB_D_ARCHIVE_SESSIONS, (*ids)[i], ".json")) {
 			free((*ids)[i]);
 			continue;
 		}
@@ -631,7 +662,7 @@ exam_load(struct qmb_proj *p, struct exam *e, struct qmb_err *err)
 	    load_trail(p, e->id, &e->t, err) == -1 ||
 	    check_tmp_and_log(p, e, err) == -1)
 		return -1;
-	e->archived = exists_in(p, QMB_D_ARCHIVE_SESSIONS, e->id, ".json");
+	e->archived = qmb_recover_exists(p, QMB_D_ARCHIVE_SESSIONS, e->id, ".json");
 	return 0;
 }
 
@@ -853,9 +884,9 @@ begin(struct qmb_proj *p, const char *id, struct qmb_rec *r,
 	if (qmb_id_check(id, err) == -1)
 		return -1;
 	snprintf(r->id, sizeof(r->id), "%s", id);
-	if (!has_state_files(p, id) && !exists_in(p, QMB_D_AUDIT, id,
+	if (!has_state_files(p, id) && !qmb_recover_exists(p, QMB_D_AUDIT, id,
 	    ".audit.json")) {
-		if (exists_in(p, QMB_D_ARCHIVE_SESSIONS, id, ".json")) {
+		if (qmb_recover_exists(p, QMB_D_ARCHIVE_SESSIONS, id, ".json")) {
 			r->verdict = QMB_V_ARCHIVED;
 			return 1;
 		}
@@ -1489,41 +1520,36 @@ system_logs(struct qmb_proj *p, struct qmb_rec *r, int repair,
     struct qmb_err *err)
 {
 	static const char *const sfx[] = { ".log", NULL };
-	char id[QMB_ID_MAX + 1], path[160], kept[160];
-	struct dirent *de;
+	char name[NAME_MAX + 1], path[160], kept[160], **ids;
 	off_t size;
-	DIR *dir;
+	size_t n, i;
 	int dfd, fd, torn, rc = 0;
 
-	if ((dfd = qmb_proj_dir(p, QMB_D_LOGS, 0, err)) == -1)
-		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
-	if ((fd = dup(dfd)) == -1 || (dir = fdopendir(fd)) == NULL) {
-		if (fd != -1)
-			close(fd);
-		return qmb_errsys(err, QMB_EXIT_IO, "read '.qmb/logs'");
-	}
-	rewinddir(dir);
-	while (rc == 0 && (de = readdir(dir)) != NULL) {
-		if (stem_of(de->d_name, sfx, id) == -1 || (strcmp(id, "qmb") != 0 &&
-		    has_state_files(p, id)))
-			continue;	/* a live session's log is its own */
-		if ((fd = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW |
+	if (qmb_recover_list(p, QMB_D_LOGS, sfx, &ids, &n, err) == -1)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		/* a live session's log is its own repair's */
+		if (strcmp(ids[i], "qmb") != 0 && has_state_files(p, ids[i]))
+			continue;
+		snprintf(name, sizeof(name), "%s.log", ids[i]);
+		if ((dfd = qmb_proj_dir(p, QMB_D_LOGS, 0, err)) == -1 ||
+		    (fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW |
 		    O_NONBLOCK | O_CLOEXEC)) == -1)
 			continue;
 		torn = torn_fd(fd, &size);
 		close(fd);
 		if (!torn)
 			continue;
-		snprintf(path, sizeof(path), ".qmb/logs/%.140s", de->d_name);
+		snprintf(path, sizeof(path), ".qmb/logs/%.140s", name);
 		find(r, QMB_F_LOGTORN, path, "torn last line in %s", path);
-		if (repair && cut_log(p, de->d_name, kept, err) == -1)
+		if (repair && cut_log(p, name, kept, err) == -1)
 			rc = -1;
 		else if (repair) {
 			note_kept(r, kept);
 			r->repaired = 1;
 		}
 	}
-	closedir(dir);
+	qmb_recover_ids_free(ids, n);
 	return rc;
 }
 
@@ -1596,39 +1622,32 @@ h_logs(struct qmb_proj *p, const struct qmb_config *c, struct qmb_health *h,
     struct qmb_err *err)
 {
 	static const char *const sfx[] = { ".log", NULL };
-	char id[QMB_ID_MAX + 1], big[NAME_MAX + 1] = "", a[32], l[32];
+	char name[NAME_MAX + 1], big[NAME_MAX + 1] = "", a[32], l[32], **ids;
 	unsigned long long lim, max = 0;
-	struct dirent *de;
 	struct stat st;
-	int dfd, fd, over = 0;
-	DIR *dir;
+	size_t n, i;
+	int dfd = -1, over = 0;
 
 	h->c[QMB_H_LOGSIZE].name = "log_size";
 	h->c[QMB_H_LOGSIZE].limit = (long long)c->log_max_size;
 	qmb_recover_fmt_size(c->log_max_size, l, sizeof(l));
-	if ((dfd = qmb_proj_dir(p, QMB_D_LOGS, 0, err)) != -1) {
-		if ((fd = dup(dfd)) == -1 || (dir = fdopendir(fd)) == NULL) {
-			if (fd != -1)
-				close(fd);
-			return qmb_errsys(err, QMB_EXIT_IO, "read '.qmb/logs'");
-		}
-		rewinddir(dir);
-		while ((de = readdir(dir)) != NULL) {
-			if (stem_of(de->d_name, sfx, id) == -1 ||
-			    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-				continue;
-			lim = strcmp(id, "qmb") == 0 ? c->global_log_max_size :
-			    c->log_max_size;
-			over += (unsigned long long)st.st_size > lim;
-			if ((unsigned long long)st.st_size >= max) {
-				max = (unsigned long long)st.st_size;
-				snprintf(big, sizeof(big), "%s", de->d_name);
-			}
-		}
-		closedir(dir);
-	} else if (err->code != QMB_EXIT_NOTFOUND) {
+	if (qmb_recover_list(p, QMB_D_LOGS, sfx, &ids, &n, err) == -1)
 		return -1;
+	if (n > 0)
+		dfd = qmb_proj_dir(p, QMB_D_LOGS, 0, err);
+	for (i = 0; i < n && dfd != -1; i++) {
+		snprintf(name, sizeof(name), "%s.log", ids[i]);
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		lim = strcmp(ids[i], "qmb") == 0 ? c->global_log_max_size :
+		    c->log_max_size;
+		over += (unsigned long long)st.st_size > lim;
+		if ((unsigned long long)st.st_size >= max) {
+			max = (unsigned long long)st.st_size;
+			memcpy(big, name, sizeof(big));
+		}
 	}
+	qmb_recover_ids_free(ids, n);
 	h->c[QMB_H_LOGSIZE].value = (long long)max;
 	h->c[QMB_H_LOGSIZE].tripped = over > 0;
 	qmb_recover_fmt_size(max, a, sizeof(a));
@@ -1637,11 +1656,11 @@ h_logs(struct qmb_proj *p, const struct qmb_config *c, struct qmb_health *h,
 		    "no logs yet");
 	else if (over)
 		snprintf(h->c[QMB_H_LOGSIZE].what, sizeof(h->c[0].what),
-		    "%d log%s over the limit; largest .qmb/logs/%s (%s, limit %s): run qmb-rotate",
+		    "%d log%s over the limit; largest .qmb/logs/%.80s (%s, limit %s): run qmb-rotate",
 		    over, over == 1 ? "" : "s", big, a, l);
 	else
 		snprintf(h->c[QMB_H_LOGSIZE].what, sizeof(h->c[0].what),
-		    "largest .qmb/logs/%s (%s, limit %s)", big, a, l);
+		    "largest .qmb/logs/%.80s (%s, limit %s)", big, a, l);
 	return 0;
 }
 
@@ -1650,49 +1669,39 @@ h_idle(struct qmb_proj *p, const struct qmb_config *c, int64_t now,
     struct qmb_health *h, struct qmb_err *err)
 {
 	static const char *const sfx[] = { ".json", NULL };
-	char id[QMB_ID_MAX + 1], oldest[QMB_ID_MAX + 1] = "";
+	char oldest[QMB_ID_MAX + 1] = "", **ids;
 	int64_t t, worst = -1;
-	struct dirent *de;
-	int dfd, fd, n = 0;
-	DIR *dir;
+	size_t n, i;
+	int idle = 0;
 
 	h->c[QMB_H_IDLE].name = "session_age";
 	h->c[QMB_H_IDLE].limit = c->idle_warn_days;
-	if ((dfd = qmb_proj_dir(p, QMB_D_SESSIONS, 0, err)) != -1) {
-		if ((fd = dup(dfd)) == -1 || (dir = fdopendir(fd)) == NULL) {
-			if (fd != -1)
-				close(fd);
-			return qmb_errsys(err, QMB_EXIT_IO, "read '.qmb/sessions'");
-		}
-		rewinddir(dir);
-		while ((de = readdir(dir)) != NULL) {
-			struct qmb_err e = QMB_ERR_INIT;
-			struct qmb_session s;
-			enum qmb_cur cur;
-
-			if (stem_of(de->d_name, sfx, id) == -1 ||
-			    qmb_session_load(p, id, &s, &cur, &e) == -1)
-				continue;	/* damaged: qmb-recover check */
-			if (!s.complete && qmb_time_parse(s.updated_at, &t) == 0 &&
-			    now - t >= c->idle_warn_days * DAY_MS) {
-				n++;
-				if (now - t > worst) {
-					worst = now - t;
-					snprintf(oldest, sizeof(oldest), "%s", id);
-				}
-			}
-			qmb_session_free(&s);
-		}
-		closedir(dir);
-	} else if (err->code != QMB_EXIT_NOTFOUND) {
+	if (qmb_recover_list(p, QMB_D_SESSIONS, sfx, &ids, &n, err) == -1)
 		return -1;
+	for (i = 0; i < n; i++) {
+		struct qmb_err e = QMB_ERR_INIT;
+		struct qmb_session s;
+		enum qmb_cur cur;
+
+		if (qmb_session_load(p, ids[i], &s, &cur, &e) == -1)
+			continue;	/* damaged: qmb-recover check */
+		if (!s.complete && qmb_time_parse(s.updated_at, &t) == 0 &&
+		    now - t >= c->idle_warn_days * DAY_MS) {
+			idle++;
+			if (now - t > worst) {
+				worst = now - t;
+				memcpy(oldest, ids[i], strlen(ids[i]) + 1);
+			}
+		}
+		qmb_session_free(&s);
 	}
-	h->c[QMB_H_IDLE].value = n;
-	h->c[QMB_H_IDLE].tripped = n > 0;
-	if (n > 0)
+	qmb_recover_ids_free(ids, n);
+	h->c[QMB_H_IDLE].value = idle;
+	h->c[QMB_H_IDLE].tripped = idle > 0;
+	if (idle > 0)
 		snprintf(h->c[QMB_H_IDLE].what, sizeof(h->c[0].what),
 		    "%d session%s idle for %ld days or more (oldest: %s, %lld days)",
-		    n, n == 1 ? "" : "s", c->idle_warn_days, oldest,
+		    idle, idle == 1 ? "" : "s", c->idle_warn_days, oldest,
 		    (long long)(worst / DAY_MS));
 	else
 		snprintf(h->c[QMB_H_IDLE].what, sizeof(h->c[0].what),
@@ -1910,34 +1919,29 @@ count_trails(struct qmb_proj *p, struct qmb_metrics *m, enum qmb_dir d,
     const char *sfx, struct qmb_err *err)
 {
 	const char *const sv[] = { sfx, NULL };
-	char id[QMB_ID_MAX + 1];
-	struct dirent *de;
+	char name[NAME_MAX + 1], **ids;
 	struct qmb_buf b;
-	int dfd, fd, rc;
-	DIR *dir;
+	size_t n, i;
+	int dfd, rc;
 
-	if ((dfd = qmb_proj_dir(p, d, 0, err)) == -1)
-		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
-	if ((fd = dup(dfd)) == -1 || (dir = fdopendir(fd)) == NULL) {
-		if (fd != -1)
-			close(fd);
-		return qmb_errsys(err, QMB_EXIT_IO, "read '%s'",
-		    qmb_proj_dirname(d));
-	}
-	rewinddir(dir);
+	if (qmb_recover_list(p, d, sv, &ids, &n, err) == -1)
+		return -1;
 	qmb_buf_init(&b, qmb_io_max_file());
-	while ((de = readdir(dir)) != NULL) {
+	for (i = 0; i < n; i++) {
 		struct qmb_err e = QMB_ERR_INIT;
 
-		if (stem_of(de->d_name, sv, id) == -1)
-			continue;
-		rc = d == QMB_D_AUDIT ? qmb_audit_read(p, id, &b, &e) :
-		    qmb_gz_read(dfd, de->d_name, &b, &e);
+		snprintf(name, sizeof(name), "%s%s", ids[i], sfx);
+		if (d == QMB_D_AUDIT)
+			rc = qmb_audit_read(p, ids[i], &b, &e);
+		else if ((dfd = qmb_proj_dir(p, d, 0, &e)) == -1)
+			rc = -1;
+		else
+			rc = qmb_gz_read(dfd, name, &b, &e);
 		if (rc == 0)
 			count_trail(m, b.data, b.len);
 	}
 	qmb_buf_free(&b);
-	closedir(dir);
+	qmb_recover_ids_free(ids, n);
 	return 0;
 }
 
@@ -2006,31 +2010,19 @@ count_global(struct qmb_proj *p, struct qmb_metrics *m, struct qmb_err *err)
 	return rc;
 }
 
-/* Torn lines cut: .qmb/corrupt/NAME.torn-TIME files. */
 static int
-count_torn(struct qmb_proj *p, struct qmb_metrics *m, struct qmb_err *err)
+torn_in_range(const char *name, void *arg, struct qmb_err *err)
 {
+	struct qmb_metrics *m = arg;
 	char ts[QMB_TIME_LEN + 1];
-	struct dirent *de;
 	const char *t;
-	int dfd, fd;
-	DIR *dir;
 
-	if ((dfd = qmb_proj_dir(p, QMB_D_CORRUPT, 0, err)) == -1)
-		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
-	if ((fd = dup(dfd)) == -1 || (dir = fdopendir(fd)) == NULL) {
-		if (fd != -1)
-			close(fd);
-		return qmb_errsys(err, QMB_EXIT_IO, "read '.qmb/corrupt'");
+	(void)err;
+	if ((t = strstr(name, ".torn-")) != NULL &&
+	    strlen(t + 6) >= QMB_TIME_LEN) {
+		snprintf(ts, sizeof(ts), "%.*s", QMB_TIME_LEN, t + 6);
+		m->torn += in_range(m, ts);
 	}
-	rewinddir(dir);
-	while ((de = readdir(dir)) != NULL)
-		if ((t = strstr(de->d_name, ".torn-")) != NULL &&
-		    strlen(t + 6) >= QMB_TIME_LEN) {
-			snprintf(ts, sizeof(ts), "%.*s", QMB_TIME_LEN, t + 6);
-			m->torn += in_range(m, ts);
-		}
-	closedir(dir);
 	return 0;
 }
 
@@ -2043,7 +2035,8 @@ qmb_metrics_run(struct qmb_proj *p, int64_t since, int64_t until,
 	m->until = until;
 	if (count_trails(p, m, QMB_D_AUDIT, ".audit.json", err) == -1 ||
 	    count_trails(p, m, QMB_D_ARCHIVE_AUDIT, ".audit.json.gz", err) == -1 ||
-	    count_global(p, m, err) == -1 || count_torn(p, m, err) == -1)
+	    count_global(p, m, err) == -1 ||
+	    each_name(p, QMB_D_CORRUPT, torn_in_range, m, err) == -1)
 		return -1;
 	return 0;
 }

@@ -138,6 +138,10 @@ void	qmb_recover_ids_free(char **, size_t);
 int	qmb_recover_list(struct qmb_proj *, enum qmb_dir, const char *const *sfx,
 	    char ***ids, size_t *n, struct qmb_err *);
 
+/* 1 when .qmb/DIR/ID+suffix exists (not following a link), else 0. */
+int	qmb_recover_exists(struct qmb_proj *, enum qmb_dir, const char *id,
+	    const char *suffix);
+
 /* Classify one session (under its lock).  A missing id is NOTFOUND. */
 int	qmb_recover_check(struct qmb_proj *, const char *id, enum qmb_from,
 	    struct qmb_rec *, struct qmb_err *);

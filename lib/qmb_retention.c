@@ -628,26 +628,13 @@ gzip_locked(struct run *r, const char *id, struct qmb_buf *b,
 	return qmb_dir_sync(afd, ".qmb/audit", err);
 }
 
-static int
-present(struct qmb_proj *p, enum qmb_dir d, const char *id, const char *sfx)
-{
-	struct qmb_err e = QMB_ERR_INIT;
-	char name[NAME_MAX + 1];
-	int dfd;
-
-	if ((dfd = qmb_proj_dir(p, d, 0, &e)) == -1)
-		return 0;
-	snprintf(name, sizeof(name), "%s%s", id, sfx);
-	return faccessat(dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
 /* Archived: no live state, and a state in .qmb/archive/sessions/. */
 static int
 archived_session(struct qmb_proj *p, const char *id)
 {
-	return !present(p, QMB_D_SESSIONS, id, ".json") &&
-	    !present(p, QMB_D_SESSIONS, id, ".json.bak") &&
-	    present(p, QMB_D_ARCHIVE_SESSIONS, id, ".json");
+	return !qmb_recover_exists(p, QMB_D_SESSIONS, id, ".json") &&
+	    !qmb_recover_exists(p, QMB_D_SESSIONS, id, ".json.bak") &&
+	    qmb_recover_exists(p, QMB_D_ARCHIVE_SESSIONS, id, ".json");
 }
 
 /* Is the trail old enough and intact? */
@@ -691,7 +678,7 @@ gzip_one(struct run *r, const char *id)
 	}
 	if (!want)
 		goto out;
-	if (present(r->p, QMB_D_ARCHIVE_AUDIT, id, ".audit.json.gz")) {
+	if (qmb_recover_exists(r->p, QMB_D_ARCHIVE_AUDIT, id, ".audit.json.gz")) {
 		act(r, QMB_RA_SKIP, id, NULL,
 		    "skipped the audit trail of %s: .qmb/archive/audit/%s.audit.json.gz exists already",
 		    id, id);

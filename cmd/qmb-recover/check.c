@@ -118,22 +118,52 @@ check_one(const struct opts *o, struct qmb_proj *p, const char *id,
 }
 
 static void
-check_system(const struct opts *o, struct qmb_proj *p, struct tally *t)
+print_account(const struct opts *o, const struct qmb_rec *r, int dry)
+{
+	struct qmb_buf b;
+	const char *s, *nl;
+
+	if (o->c.json) {
+		print_json(r, dry, 1);
+		return;
+	}
+	qmb_buf_init(&b, 1 << 16);
+	qmb_recover_describe(r, dry, &b);
+	if (strcmp(r->id, "system") == 0)
+		printf("Project logs:\n");
+	else
+		printf("Session %s (%s): %s\n", r->id, r->project[0] ? r->project :
+		    "project unknown", qmb_verdict_name(r->verdict));
+	for (s = b.data; s != NULL && s < b.data + b.len; s = nl + 1) {
+		nl = strchr(s, '\n');
+		printf("  %.*s\n", (int)(nl - s), s);
+	}
+	qmb_buf_free(&b);
+}
+
+/* The project-wide findings: only shown when there are some. */
+static void
+project_wide(const struct opts *o, struct qmb_proj *p, struct tally *t,
+    int repair)
 {
 	struct qmb_err err = QMB_ERR_INIT;
 	struct qmb_rec r;
+	int rc;
 
-	if (qmb_recover_check_system(p, &r, &err) == -1) {
-		failed(t, &err);
-		return;
-	}
+	rc = repair ? qmb_recover_repair_system(p, o->dry_run, &r, &err) :
+	    qmb_recover_check_system(p, &r, &err);
 	if (r.nf > 0) {
 		t->bad++;
-		if (o->c.json)
+		t->repaired += r.repaired;
+		if (repair)
+			print_account(o, &r, o->dry_run);
+		else if (o->c.json)
 			print_json(&r, 1, 0);
 		else
 			print_row(o, &r, t);
 	}
+	if (rc == -1)
+		failed(t, &err);
 	qmb_rec_free(&r);
 }
 
@@ -172,35 +202,9 @@ cmd_check(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	for (i = 0; i < n; i++)
 		check_one(o, p, ids[i], &t, 1);
 	qmb_recover_ids_free(ids, n);
-	check_system(o, p, &t);
+	project_wide(o, p, &t, 0);
 	summary(o, &t, "check");
 	return t.code ? t.code : t.bad ? QMB_EXIT_FAIL : 0;
-}
-
-/* ---- repair --------------------------------------------------------------- */
-
-static void
-print_account(const struct opts *o, const struct qmb_rec *r, int dry)
-{
-	struct qmb_buf b;
-	const char *s, *nl;
-
-	if (o->c.json) {
-		print_json(r, dry, 1);
-		return;
-	}
-	qmb_buf_init(&b, 1 << 16);
-	qmb_recover_describe(r, dry, &b);
-	if (strcmp(r->id, "system") == 0)
-		printf("Project logs:\n");
-	else
-		printf("Session %s (%s): %s\n", r->id, r->project[0] ? r->project :
-		    "project unknown", qmb_verdict_name(r->verdict));
-	for (s = b.data; s != NULL && s < b.data + b.len; s = nl + 1) {
-		nl = strchr(s, '\n');
-		printf("  %.*s\n", (int)(nl - s), s);
-	}
-	qmb_buf_free(&b);
 }
 
 static void
@@ -227,23 +231,6 @@ repair_one(const struct opts *o, struct qmb_proj *p, const char *id,
 	qmb_rec_free(&r);
 }
 
-static void
-repair_system(const struct opts *o, struct qmb_proj *p, struct tally *t)
-{
-	struct qmb_err err = QMB_ERR_INIT;
-	struct qmb_rec r;
-	int rc;
-
-	rc = qmb_recover_repair_system(p, o->dry_run, &r, &err);
-	if (r.nf > 0) {
-		t->repaired += r.repaired;
-		print_account(o, &r, o->dry_run);
-	}
-	if (rc == -1)
-		failed(t, &err);
-	qmb_rec_free(&r);
-}
-
 int
 cmd_repair(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
     struct qmb_err *err)
@@ -263,7 +250,7 @@ cmd_repair(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	for (i = 0; i < n; i++)
 		repair_one(o, p, ids[i], &t, 1);
 	qmb_recover_ids_free(ids, n);
-	repair_system(o, p, &t);
+	project_wide(o, p, &t, 1);
 	if (!o->c.json && !o->c.quiet) {
 		if (o->dry_run)
 			printf("%zu session%s checked, %zu to repair; nothing was changed (--dry-run).\n",
