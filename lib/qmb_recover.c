@@ -293,6 +293,8 @@ uniq(char **ids, size_t *n)
 {
 	size_t i, j;
 
+	if (*n == 0)
+		return;
 	qsort(ids, *n, sizeof(*ids), cmp_str);
 	for (i = j = 0; i < *n; i++) {
 		if (j > 0 && strcmp(ids[j - 1], ids[i]) == 0) {

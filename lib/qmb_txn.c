@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <sys/file.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -122,6 +123,20 @@ check_head(struct qmb_txn *t, struct qmb_err *err)
 	    t->s.id, (long long)h.seq, (long long)t->s.audit_seq, t->s.id);
 }
 
+/* Does id have a state file (or at least its backup)? */
+static int
+exists(struct qmb_proj *p, const char *id)
+{
+	char name[NAME_MAX + 1];
+	int dfd = p->fd[QMB_D_SESSIONS];
+
+	snprintf(name, sizeof(name), "%s.json", id);
+	if (faccessat(dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	snprintf(name, sizeof(name), "%s.json.bak", id);
+	return faccessat(dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 int
 qmb_txn_begin(struct qmb_txn *t, struct qmb_proj *p, const char *id,
     const char *user, struct qmb_err *err)
@@ -135,6 +150,11 @@ qmb_txn_begin(struct qmb_txn *t, struct qmb_proj *p, const char *id,
 			    "no session '%s' (no sessions in '%s')", id,
 			    p->root);
 		return -1;
+	}
+	if (!exists(p, id)) {
+		/* no lock file for a session that does not exist */
+		return qmb_errf(err, QMB_EXIT_NOTFOUND,
+		    "no session '%s' (see 'qmb-session list --all')", id);
 	}
 	if (qmb_session_lock(p, id, &t->lock, err) == -1)
 		return -1;
