@@ -57,8 +57,8 @@ struct cand {
 	char			 why[QMB_ERR_MSG];
 	int64_t			 version;	/* C_NEWER */
 	char			 project[QMB_NAME_MAX + 1];
-	int			 fits;		/* agrees with the trail */
-	int			 ahead;		/* beyond the verified trail */
+	int			 fits;		/* agrees with trail */
+	int			 ahead;		/* beyond its trail */
 };
 
 /* The audit trail as found. */
@@ -67,7 +67,7 @@ struct trail {
 	struct qmb_buf	 text;
 	int64_t		 n;		/* verified entries */
 	size_t		 good;		/* their bytes */
-	int64_t		 bad;		/* first bad entry, 0 when none */
+	int64_t		 bad;		/* first bad entry, or 0 */
 	int		 torn;
 	char		 what[QMB_ERR_MSG];
 	char		 head[QMB_SHA256_HEX + 1];
@@ -81,24 +81,24 @@ struct exam {
 	char		 id[QMB_ID_MAX + 1];
 	struct cand	 json, bak;
 	struct trail	 t;
-	int		 tmp[2];	/* stale ID.json.tmp, ID.json.bak.tmp */
-	long		 logtorn;	/* bytes of a torn session-log line */
-	int		 archived;	/* archive/sessions/ID.json exists */
+	int		 tmp[2];	/* stale .json.tmp, .json.bak.tmp */
+	long		 logtorn;	/* the session log is torn */
+	int		 archived;	/* in archive/sessions/ */
 	enum base	 base;
-	int		 import;	/* the state must be recorded again */
-	int		 cutback;	/* keep the trail, cut to its good part */
+	int		 import;	/* record the state again */
+	int		 cutback;	/* keep the trail, cut it back */
 };
 
 static const char *const tmpname[2] = { ".json.tmp", ".json.bak.tmp" };
 
 const char *
-qmb_verdict_name(enum qmb_verdict v)
+qmb_recover_verdict(enum qmb_verdict v)
 {
 	return verdicts[v];
 }
 
 const char *
-qmb_fkind_name(enum qmb_fkind k)
+qmb_recover_fkind(enum qmb_fkind k)
 {
 	return fkinds[k];
 }
@@ -171,7 +171,7 @@ exam_free(struct exam *e)
 	qmb_buf_free(&e->t.text);
 }
 
-/* ---- ids --------------------------------------------------------------- */
+/* ---- ids --------------------------------------------------------- */
 
 static int
 cmp_str(const void *a, const void *b)
@@ -364,7 +364,7 @@ qmb_recover_ids_free(char **ids, size_t n)
 	free(ids);
 }
 
-/* ---- reading what is there ---------------------------------------------- */
+/* ---- reading what is there ------------------------------------- */
 
 /* "project_name": "NAME" in text that may not parse (a cut file). */
 static void
@@ -424,7 +424,8 @@ load_cand(int dfd, const char *id, const char *suffix, struct cand *c,
 		return 0;
 	snprintf(name, sizeof(name), "%s.json%s", id, suffix);
 	qmb_buf_init(&b, qmb_io_max_file());
-	if (qmb_io_read_file(dfd, name, b.max, QMB_EXIT_CORRUPT, &b, &e) == -1) {
+	if (qmb_io_read_file(dfd, name, b.max, QMB_EXIT_CORRUPT, &b,
+	    &e) == -1) {
 		qmb_buf_free(&b);
 		if (e.code == QMB_EXIT_NOTFOUND)
 			return 0;
@@ -668,7 +669,7 @@ exam_load(struct qmb_proj *p, struct exam *e, struct qmb_err *err)
 	return 0;
 }
 
-/* ---- classification ------------------------------------------------------ */
+/* ---- classification -------------------------------------------- */
 
 static void
 take_state(struct qmb_rec *r, struct cand *c)
@@ -917,7 +918,7 @@ qmb_recover_check(struct qmb_proj *p, const char *id, enum qmb_from from,
 	return rc;
 }
 
-/* ---- repair ---------------------------------------------------------------- */
+/* ---- repair ----------------------------------------------------- */
 
 static const char *
 source_name(const struct qmb_rec *r)
@@ -1134,7 +1135,7 @@ set_aside(struct qmb_proj *p, struct exam *e, struct qmb_rec *r,
 		return -1;
 	*cur = QMB_CUR_MISSING;
 	if (j->st == C_VALID && (j->fits || j->ahead)) {
-		*cur = QMB_CUR_VALID;	/* a good file: it becomes the .bak */
+		*cur = QMB_CUR_VALID;	/* good: it becomes the .bak */
 	} else if (j->st != C_MISSING) {
 		snprintf(name, sizeof(name), "%s.json", e->id);
 		if (keep(p, r, QMB_D_SESSIONS, name, 0, err) == -1)
@@ -1155,7 +1156,7 @@ recovered_details(const struct qmb_rec *r, const struct qmb_session *s,
 	qmb_jw_init(&jw, b, 0);
 	qmb_jw_obj_begin(&jw);
 	qmb_jw_kstr(&jw, "source", source_name(r));
-	qmb_jw_kstr(&jw, "verdict", qmb_verdict_name(r->verdict));
+	qmb_jw_kstr(&jw, "verdict", qmb_recover_verdict(r->verdict));
 	qmb_jw_kint(&jw, "entries", r->entries);
 	qmb_jw_kint(&jw, "rolled", r->rolled);
 	qmb_jw_kint(&jw, "broken_at", r->broken_at);
@@ -1312,7 +1313,7 @@ qmb_recover_repair(struct qmb_proj *p, const char *id,
 	return rc;
 }
 
-/* ---- what a result means --------------------------------------------------- */
+/* ---- what a result means ---------------------------------------- */
 
 static int
 has(const struct qmb_rec *r, enum qmb_fkind k)
@@ -1365,9 +1366,11 @@ say_audit(const struct qmb_rec *r, int dry, struct qmb_buf *b)
 	if (r->partial)
 		qmb_buf_addf(b, ": the audit trail is damaged at entry %lld, so changes after entry %lld may be lost.\n",
 		    (long long)r->broken_at, (long long)r->entries);
+	else if (r->entries == 1)
+		qmb_buf_adds(b, ": its one audit entry verifies, so nothing that was approved is lost.\n");
 	else
-		qmb_buf_addf(b, ": all %lld audit entr%s verify, so nothing that was approved is lost.\n",
-		    (long long)r->entries, r->entries == 1 ? "y" : "ies");
+		qmb_buf_addf(b, ": all %lld audit entries verify, so nothing that was approved is lost.\n",
+		    (long long)r->entries);
 	qmb_buf_adds(b, dry ? "Would rebuild it from the audit trail.\n" :
 	    "Rebuilt it from the audit trail.\n");
 }
@@ -1477,7 +1480,7 @@ qmb_recover_members(const struct qmb_rec *r, int dry, struct qmb_jw *jw)
 	qmb_jw_kstr(jw, "session_id", r->id);
 	qmb_jw_key(jw, "project_name");
 	qmb_jw_str(jw, r->project[0] ? r->project : NULL);
-	qmb_jw_kstr(jw, "verdict", qmb_verdict_name(r->verdict));
+	qmb_jw_kstr(jw, "verdict", qmb_recover_verdict(r->verdict));
 	qmb_jw_kstr(jw, "source", source_name(r));
 	qmb_jw_key(jw, "stage");
 	st[0] = r->has_state ? qmb_session_current(&r->state) : 0;
@@ -1497,7 +1500,7 @@ qmb_recover_members(const struct qmb_rec *r, int dry, struct qmb_jw *jw)
 	qmb_jw_arr_begin(jw);
 	for (i = 0; i < r->nf; i++) {
 		qmb_jw_obj_begin(jw);
-		qmb_jw_kstr(jw, "kind", qmb_fkind_name(r->f[i].kind));
+		qmb_jw_kstr(jw, "kind", qmb_recover_fkind(r->f[i].kind));
 		qmb_jw_kstr(jw, "path", r->f[i].path);
 		qmb_jw_kstr(jw, "message", r->f[i].msg);
 		qmb_jw_obj_end(jw);
@@ -1515,7 +1518,7 @@ qmb_recover_members(const struct qmb_rec *r, int dry, struct qmb_jw *jw)
 	qmb_jw_arr_end(jw);
 }
 
-/* ---- project-wide: logs without a live session ------------------------------ */
+/* ---- project-wide: logs without a live session ----------------- */
 
 static int
 system_logs(struct qmb_proj *p, struct qmb_rec *r, int repair,
@@ -1573,7 +1576,7 @@ qmb_recover_repair_system(struct qmb_proj *p, int dry_run, struct qmb_rec *r,
 	return system_logs(p, r, !dry_run, err);
 }
 
-/* ---- health (seed 8.1) ----------------------------------------------------- */
+/* ---- health (seed 8.1) ------------------------------------------ */
 
 void
 qmb_recover_fmt_size(unsigned long long v, char *buf, size_t n)
@@ -1612,7 +1615,8 @@ h_disk(struct qmb_proj *p, const struct qmb_config *c, struct qmb_health *h)
 		return;
 	}
 	h->c[QMB_H_DISK].value = (long long)v.f_bavail * (long long)v.f_frsize;
-	qmb_recover_fmt_size((unsigned long long)h->c[QMB_H_DISK].value, have, sizeof(have));
+	qmb_recover_fmt_size((unsigned long long)h->c[QMB_H_DISK].value, have,
+	    sizeof(have));
 	h->c[QMB_H_DISK].tripped = (unsigned long long)h->c[QMB_H_DISK].value <
 	    c->min_free_disk;
 	snprintf(h->c[QMB_H_DISK].what, sizeof(h->c[0].what),
@@ -1777,7 +1781,7 @@ failures_in(const struct qmb_lines *ls)
 }
 
 int
-qmb_gemini_failures(struct qmb_proj *p, long long *n, char *source,
+qmb_recover_gemini_failures(struct qmb_proj *p, long long *n, char *source,
     size_t ssize, struct qmb_err *err)
 {
 	struct qmb_logfilter f;
@@ -1815,7 +1819,7 @@ h_gemini(struct qmb_proj *p, struct qmb_health *h, struct qmb_err *err)
 
 	h->c[QMB_H_GEMINI].name = "gemini_failures";
 	h->c[QMB_H_GEMINI].limit = 3;
-	if (qmb_gemini_failures(p, &n, h->c[QMB_H_GEMINI].source,
+	if (qmb_recover_gemini_failures(p, &n, h->c[QMB_H_GEMINI].source,
 	    sizeof(h->c[0].source), err) == -1)
 		return -1;
 	h->c[QMB_H_GEMINI].value = n;
@@ -1827,7 +1831,7 @@ h_gemini(struct qmb_proj *p, struct qmb_health *h, struct qmb_err *err)
 }
 
 int
-qmb_health_run(struct qmb_proj *p, int64_t now, struct qmb_health *h,
+qmb_recover_health(struct qmb_proj *p, int64_t now, struct qmb_health *h,
     struct qmb_err *err)
 {
 	const struct qmb_config *c;
@@ -1845,7 +1849,7 @@ qmb_health_run(struct qmb_proj *p, int64_t now, struct qmb_health *h,
 	return 0;
 }
 
-/* ---- metrics ------------------------------------------------------------------ */
+/* ---- metrics --------------------------------------------------- */
 
 static int
 in_range(const struct qmb_metrics *m, const char *ts)
@@ -2029,7 +2033,7 @@ torn_in_range(const char *name, void *arg, struct qmb_err *err)
 }
 
 int
-qmb_metrics_run(struct qmb_proj *p, int64_t since, int64_t until,
+qmb_recover_metrics(struct qmb_proj *p, int64_t since, int64_t until,
     struct qmb_metrics *m, struct qmb_err *err)
 {
 	memset(m, 0, sizeof(*m));

@@ -48,7 +48,7 @@
 #include "qmb_session.h"
 
 #define QMB_REC_FINDS	16	/* findings kept per session */
-#define QMB_REC_KEPT	8	/* files moved to .qmb/corrupt per repair */
+#define QMB_REC_KEPT	8	/* files set aside per repair */
 
 enum qmb_verdict {
 	QMB_V_OK,		/* keep the session file */
@@ -57,7 +57,7 @@ enum qmb_verdict {
 	QMB_V_AUDIT,		/* rebuild from the audit trail */
 	QMB_V_LOST,		/* nothing usable: start fresh */
 	QMB_V_NEWER,		/* written by a newer qmb: left alone */
-	QMB_V_ARCHIVED		/* in .qmb/archive/sessions: not checked */
+	QMB_V_ARCHIVED		/* archived: not checked */
 };
 
 /* Where a repair takes the state from (--from). */
@@ -69,7 +69,7 @@ enum qmb_fkind {
 	QMB_F_MISMATCH,		/* valid, but not what its trail says */
 	QMB_F_NEWER,		/* written by a newer qmb */
 	QMB_F_BEHIND,		/* behind its audit trail */
-	QMB_F_AHEAD,		/* newer than its audit trail (cut short, gone) */
+	QMB_F_AHEAD,		/* newer than its trail (cut, gone) */
 	QMB_F_BAK,		/* .bak unreadable or damaged */
 	QMB_F_TORN,		/* torn last line of the audit trail */
 	QMB_F_BROKEN,		/* audit chain broken */
@@ -80,7 +80,7 @@ enum qmb_fkind {
 
 struct qmb_recfind {
 	enum qmb_fkind	 kind;
-	char		 path[160];	/* the file, relative to the project */
+	char		 path[160];	/* relative to the project */
 	char		 msg[360];
 };
 
@@ -90,22 +90,22 @@ struct qmb_rec {
 	enum qmb_verdict verdict;
 	enum qmb_from	 from;		/* what was asked */
 	int		 has_state;	/* state below is the result */
-	struct qmb_session state;	/* what repair saves (before its entries) */
-	int64_t		 base_seq;	/* audit_seq of the file restored */
-	int64_t		 entries;	/* verified audit entries (after cuts) */
-	int64_t		 broken_at;	/* first bad entry, 0 when none */
-	int64_t		 rolled;	/* entries applied on top of the base */
-	int		 torn;		/* the trail ends in a torn line */
-	int		 trail_lost;	/* the trail has no usable entry */
-	int		 ahead;		/* state ahead of the verified trail */
-	int		 partial;	/* acknowledged changes may be lost */
+	struct qmb_session state;	/* the result */
+	int64_t		 base_seq;	/* audit_seq of the base */
+	int64_t		 entries;	/* verified trail entries */
+	int64_t		 broken_at;	/* first bad entry, or 0 */
+	int64_t		 rolled;	/* entries applied on the base */
+	int		 torn;		/* the trail ends torn */
+	int		 trail_lost;	/* no usable trail entry */
+	int		 ahead;		/* state beyond its trail */
+	int		 partial;	/* changes may be lost */
 	int		 idle_days;	/* -1 unless idle */
 	struct qmb_recfind f[QMB_REC_FINDS];
 	size_t		 nf;
 	/* filled by a repair */
 	int		 repaired;	/* something was changed */
-	int64_t		 new_seq;	/* the trail's head after the repair */
-	char		 kept[QMB_REC_KEPT][160];	/* in .qmb/corrupt */
+	int64_t		 new_seq;	/* trail head after it */
+	char		 kept[QMB_REC_KEPT][160];	/* set aside */
 	size_t		 nkept;
 };
 
@@ -118,8 +118,8 @@ struct qmb_repair_opts {
 void	qmb_rec_init(struct qmb_rec *);
 void	qmb_rec_free(struct qmb_rec *);
 
-const char *qmb_verdict_name(enum qmb_verdict);
-const char *qmb_fkind_name(enum qmb_fkind);
+const char *qmb_recover_verdict(enum qmb_verdict);
+const char *qmb_recover_fkind(enum qmb_fkind);
 /* 1 when a repair would change something (findings other than idle). */
 int	qmb_rec_needs_repair(const struct qmb_rec *);
 
@@ -135,8 +135,8 @@ void	qmb_recover_ids_free(char **, size_t);
  * the suffix cut off, valid ids only, sorted, each once.  A missing
  * folder has none.  Free with qmb_recover_ids_free.
  */
-int	qmb_recover_list(struct qmb_proj *, enum qmb_dir, const char *const *sfx,
-	    char ***ids, size_t *n, struct qmb_err *);
+int	qmb_recover_list(struct qmb_proj *, enum qmb_dir,
+	    const char *const *sfx, char ***ids, size_t *n, struct qmb_err *);
 
 /* 1 when .qmb/DIR/ID+suffix exists (not following a link), else 0. */
 int	qmb_recover_exists(struct qmb_proj *, enum qmb_dir, const char *id,
@@ -162,9 +162,11 @@ int	qmb_recover_repair_system(struct qmb_proj *, int dry_run,
  * change may be lost", "Can restore up to Stage B", "started fresh"),
  * one sentence a line; dry is "Would ...".
  */
-void	qmb_recover_describe(const struct qmb_rec *, int dry, struct qmb_buf *);
+void	qmb_recover_describe(const struct qmb_rec *, int dry,
+	    struct qmb_buf *);
 /* The members of a check or repair result (inside an open object). */
-void	qmb_recover_members(const struct qmb_rec *, int dry, struct qmb_jw *);
+void	qmb_recover_members(const struct qmb_rec *, int dry,
+	    struct qmb_jw *);
 
 /*
  * Cut a torn last line (no final newline) of dfd/name into .qmb/corrupt
@@ -188,15 +190,15 @@ struct qmb_health {
 	struct {
 		const char	*name;		/* "disk_space" ... */
 		int		 tripped;
-		long long	 value, limit;	/* bytes, bytes, sessions, failures */
+		long long	 value, limit;	/* bytes, count */
 		char		 what[256];	/* the value in words */
-		char		 source[64];	/* gemini: where the count came from */
+		char		 source[64];	/* gemini: from where */
 	} c[QMB_H_COUNT];
 	int	tripped;			/* checks that tripped */
 };
 
-int	qmb_health_run(struct qmb_proj *, int64_t now, struct qmb_health *,
-	    struct qmb_err *);
+int	qmb_recover_health(struct qmb_proj *, int64_t now,
+	    struct qmb_health *, struct qmb_err *);
 /*
  * Consecutive Gemini failures: the count qmb-review keeps in
  * .qmb/gemini_failures.json ({"consecutive": N, ...}); without that
@@ -204,24 +206,25 @@ int	qmb_health_run(struct qmb_proj *, int64_t now, struct qmb_health *,
  * details.consecutive (qmb-review's "consecutive_failures" WARN), or
  * the number of "review_failed" entries the log ends with.
  */
-int	qmb_gemini_failures(struct qmb_proj *, long long *n, char *source,
-	    size_t ssize, struct qmb_err *);
+int	qmb_recover_gemini_failures(struct qmb_proj *, long long *n,
+	    char *source, size_t ssize, struct qmb_err *);
 
 /* ---- report (seed's recovery metrics) -------------------------------- */
 
 struct qmb_metrics {
 	int64_t	since, until;
 	long	created, resumed, completed, archived;
-	long	bak, audit, replay, fresh, session_fix;	/* session_recovered */
-	long	rolled;		/* automatic roll forward (global log) */
-	long	torn;		/* torn lines cut (.qmb/corrupt/ *.torn-*) */
+	/* session_recovered entries, by source */
+	long	bak, audit, replay, fresh, session_fix;
+	long	rolled;		/* automatic roll-forwards */
+	long	torn;		/* .qmb/corrupt/NAME.torn-TIME files */
 	long	gemini_failures, bypasses, reviews;
 	long	low_disk;	/* low disk warnings */
 	long	trails, bad_lines;
 };
 
 /* Count what happened between since and until (ms). */
-int	qmb_metrics_run(struct qmb_proj *, int64_t since, int64_t until,
+int	qmb_recover_metrics(struct qmb_proj *, int64_t since, int64_t until,
 	    struct qmb_metrics *, struct qmb_err *);
 
 #endif

@@ -41,7 +41,7 @@ static const char *const ract_names[] = {
 };
 
 const char *
-qmb_ract_name(enum qmb_ract k)
+qmb_retention_action(enum qmb_ract k)
 {
 	return ract_names[k];
 }
@@ -107,7 +107,7 @@ run_init(struct run *r, struct qmb_proj *p, const struct qmb_rotate_opts *o,
 }
 
 int
-qmb_rotate_lock(struct qmb_proj *p, struct qmb_lock *l, struct qmb_err *err)
+qmb_retention_lock(struct qmb_proj *p, struct qmb_lock *l, struct qmb_err *err)
 {
 	int dfd;
 
@@ -117,7 +117,7 @@ qmb_rotate_lock(struct qmb_proj *p, struct qmb_lock *l, struct qmb_err *err)
 	    qmb_proj_fmode(p), "qmb-rotate", err);
 }
 
-/* ---- rotation -------------------------------------------------------------- */
+/* ---- rotation --------------------------------------------------- */
 
 /* The rotated files of logs/name beyond keep; how many there are. */
 static int
@@ -158,6 +158,7 @@ prune(struct run *r, int dfd, const char *name, const char *path, long keep)
 {
 	struct qmb_lock l = QMB_LOCK_INIT;
 	struct qmb_err e = QMB_ERR_INIT;
+	char det[320];
 	int n;
 
 	if ((n = extras(dfd, name, keep, 0, &e)) == 0)
@@ -171,6 +172,12 @@ prune(struct run *r, int dfd, const char *name, const char *path, long keep)
 		return;
 	}
 	qmb_lock_release(&l);
+	if (!r->o->dry_run) {
+		snprintf(det, sizeof(det),
+		    "{\"file\":\"%.200s\",\"removed\":%d,\"keep\":%ld}", path, n,
+		    keep);
+		glog(r, QMB_INFO, "rotated_files_removed", det);
+	}
 	act(r, QMB_RA_PRUNE, path, NULL, "%s %d rotated file%s of %s beyond %ld",
 	    r->o->dry_run ? "would remove" : "removed", n, n == 1 ? "" : "s",
 	    path, keep);
@@ -181,7 +188,7 @@ rotate_one(struct run *r, int dfd, const char *name, long keep)
 {
 	struct qmb_err e = QMB_ERR_INIT;
 	unsigned long long max;
-	char path[NAME_MAX + 16], sz[32], lim[32];
+	char path[NAME_MAX + 16], sz[32], lim[32], det[320];
 	struct stat st;
 
 	snprintf(path, sizeof(path), ".qmb/logs/%s", name);
@@ -199,6 +206,12 @@ rotate_one(struct run *r, int dfd, const char *name, long keep)
 	if (!r->o->dry_run && qmb_log_rotate(r->p, name, (int)keep, &e) == -1) {
 		act(r, QMB_RA_ROTATE, path, &e, "rotate %s", path);
 		return;
+	}
+	if (!r->o->dry_run) {
+		snprintf(det, sizeof(det),
+		    "{\"file\":\"%.200s\",\"size\":%lld,\"keep\":%ld}", path,
+		    (long long)st.st_size, keep);
+		glog(r, QMB_INFO, "log_rotated", det);
 	}
 	act(r, QMB_RA_ROTATE, path, NULL, "%s %s (%s, limit %s), keeping %ld",
 	    r->o->dry_run ? "would rotate" : "rotated", path, sz, lim, keep);
@@ -228,7 +241,7 @@ low_disk(struct run *r, int dfd, long *keep, unsigned long long *avail)
 }
 
 int
-qmb_rotate_logs(struct qmb_proj *p, const struct qmb_rotate_opts *o,
+qmb_retention_rotate(struct qmb_proj *p, const struct qmb_rotate_opts *o,
     struct qmb_err *err)
 {
 	static const char *const sfx[] = { ".log", ".log.1", NULL };
@@ -261,7 +274,7 @@ qmb_rotate_logs(struct qmb_proj *p, const struct qmb_rotate_opts *o,
 	return 0;
 }
 
-/* ---- archiving sessions ------------------------------------------------------ */
+/* ---- archiving sessions ----------------------------------------- */
 
 static int
 move_in(int from, int to, const char *name, struct qmb_err *err)
@@ -329,7 +342,8 @@ archive_one(struct run *r, const char *id, int64_t days)
 		snprintf(det, sizeof(det),
 		    "{\"to\":\".qmb/archive/sessions\",\"reason\":\"retention\",\"inactive_days\":%lld}",
 		    (long long)days);
-		if (qmb_retention_archive(r->p, id, r->o->user, det, &e) == -1) {
+		if (qmb_retention_archive(r->p, id, r->o->user, det,
+		    &e) == -1) {
 			act(r, QMB_RA_ARCHIVE, id, &e, "archive session %s", id);
 			return;
 		}
@@ -343,7 +357,7 @@ archive_one(struct run *r, const char *id, int64_t days)
 	    r->o->dry_run ? "would archive" : "archived", id, (long long)days);
 }
 
-/* ---- deleting the logs of completed sessions --------------------------------- */
+/* ---- deleting the logs of completed sessions ------------------- */
 
 /* Remove logs/ID.log and its rotated files under the log's lock. */
 static int
@@ -468,7 +482,8 @@ peek(struct qmb_proj *p, enum qmb_dir d, const char *id, struct qmb_session *s)
 	qmb_buf_init(&b, qmb_io_max_file());
 	rc = qmb_io_read_file(dfd, name, b.max, QMB_EXIT_CORRUPT, &b, &e);
 	if (rc == 0)
-		rc = qmb_session_parse(b.data, b.len, id, QMB_EXIT_CORRUPT, s, &e);
+		rc = qmb_session_parse(b.data, b.len, id, QMB_EXIT_CORRUPT, s,
+		    &e);
 	qmb_buf_free(&b);
 	return rc;
 }
@@ -509,10 +524,10 @@ sessions(struct run *r, enum qmb_dir d)
 	qmb_recover_ids_free(ids, n);
 }
 
-/* ---- compressing old audit trails --------------------------------------------- */
+/* ---- compressing old audit trails ------------------------------ */
 
 int
-qmb_gzip(const void *data, size_t len, struct qmb_buf *out,
+qmb_retention_gzip(const void *data, size_t len, struct qmb_buf *out,
     struct qmb_err *err)
 {
 	unsigned char *z_out;
@@ -560,7 +575,7 @@ write_gz(struct run *r, const char *id, const struct qmb_buf *trail,
 	qmb_buf_init(&gz, qmb_io_max_file() * 2 + 65536);
 	qmb_buf_init(&back, qmb_io_max_file());
 	if ((dfd = qmb_proj_dir(r->p, QMB_D_ARCHIVE_AUDIT, 1, err)) == -1 ||
-	    qmb_gzip(trail->data, trail->len, &gz, err) == -1 ||
+	    qmb_retention_gzip(trail->data, trail->len, &gz, err) == -1 ||
 	    qmb_atomic_write(dfd, name, gz.data, gz.len,
 	    qmb_proj_fmode(r->p), err) == -1)
 		goto out;

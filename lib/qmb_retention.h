@@ -6,9 +6,9 @@
  * Log rotation and data retention (DESIGN 7, seed section 9), for
  * qmb-rotate and the MCP server.
  *
- *	qmb_rotate_lock(p, &lock, err)		one run at a time (BUSY at once)
- *	qmb_rotate_logs(p, &o, err)		rotate, prune, low-disk mode
- *	qmb_retention_run(p, &o, err)		archive, delete logs, gzip trails
+ *	qmb_retention_lock(p, &lock, err)	one run at a time
+ *	qmb_retention_rotate(p, &o, err)	rotate, prune, low disk
+ *	qmb_retention_run(p, &o, err)		archive, delete logs, gzip
  *	qmb_lock_release(&lock)
  *
  * Rotation: every live log (.qmb/logs/NAME.log) at or over its limit is
@@ -44,16 +44,16 @@
 enum qmb_ract {
 	QMB_RA_LOWDISK,		/* free space under min_free_disk */
 	QMB_RA_ROTATE,		/* a log was rotated */
-	QMB_RA_PRUNE,		/* rotated files beyond keep were removed */
+	QMB_RA_PRUNE,		/* rotated files beyond keep removed */
 	QMB_RA_ARCHIVE,		/* a session was archived */
-	QMB_RA_LOGS,		/* a completed session's logs were deleted */
+	QMB_RA_LOGS,		/* a completed session's logs deleted */
 	QMB_RA_GZIP,		/* an audit trail was compressed */
 	QMB_RA_SKIP		/* left alone (the reason is in what) */
 };
 
 struct qmb_raction {
 	enum qmb_ract	 kind;
-	const char	*subject;	/* a file (relative) or a session id */
+	const char	*subject;	/* a file or a session id */
 	char		 what[512];	/* the action in words */
 	int		 dry_run;
 	int		 failed;	/* err says why */
@@ -61,21 +61,22 @@ struct qmb_raction {
 };
 
 struct qmb_rotate_opts {
-	unsigned long long max_size;	/* 0: log_max_size, global_log_max_size */
+	unsigned long long max_size;	/* 0: from the settings */
 	long		 keep;		/* 0: log_keep */
 	int		 dry_run;
 	int64_t		 now;		/* ms; 0: qmb_now() */
-	const char	*user;		/* who audits the retention actions */
+	const char	*user;		/* who the audit names */
 	void		(*report)(void *arg, const struct qmb_raction *);
 	void		*arg;
 };
 
-const char *qmb_ract_name(enum qmb_ract);
+const char *qmb_retention_action(enum qmb_ract);
 
 /* Lock .qmb/rotate.lock without waiting; QMB_EXIT_BUSY when held. */
-int	qmb_rotate_lock(struct qmb_proj *, struct qmb_lock *, struct qmb_err *);
-int	qmb_rotate_logs(struct qmb_proj *, const struct qmb_rotate_opts *,
+int	qmb_retention_lock(struct qmb_proj *, struct qmb_lock *,
 	    struct qmb_err *);
+int	qmb_retention_rotate(struct qmb_proj *,
+	    const struct qmb_rotate_opts *, struct qmb_err *);
 int	qmb_retention_run(struct qmb_proj *, const struct qmb_rotate_opts *,
 	    struct qmb_err *);
 
@@ -87,6 +88,7 @@ int	qmb_retention_run(struct qmb_proj *, const struct qmb_rotate_opts *,
 int	qmb_retention_archive(struct qmb_proj *, const char *id,
 	    const char *user, const char *details, struct qmb_err *);
 /* gzip (RFC 1952) data into out. */
-int	qmb_gzip(const void *, size_t, struct qmb_buf *out, struct qmb_err *);
+int	qmb_retention_gzip(const void *, size_t, struct qmb_buf *out,
+	    struct qmb_err *);
 
 #endif

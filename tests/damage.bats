@@ -247,3 +247,16 @@ repaired() {
 	[ "$(jq -r .project_name "$S")" = recovered ]
 	run -0 --separate-stderr qmb-session start recovered --resume
 }
+
+@test "damage: an imported session (its trail begins with the import) replays too" {
+	qmb-session export "$id" >"$BATS_TEST_TMPDIR/export.json"
+	rm -r "$QMB_PROJECT_DIR/.qmb"
+	run -0 --separate-stderr qmb-session import "$BATS_TEST_TMPDIR/export.json"
+	[ "$(jq -r .type "$A" | paste -sd,)" = session_imported ]
+	echo x >"$S"
+	[ ! -e "$B" ]
+	[ "$(verdict)" = restore-from-audit ]
+	repaired
+	[[ $repair_out == *"Can restore up to Stage C: its one audit entry verifies, so nothing that was approved is lost."* ]]
+	[ "$(sig "$S")" = "$before" ]
+}

@@ -276,3 +276,41 @@ tree() {
 	QMB_NOW=2026-01-18T10:00:00.000Z run -0 --separate-stderr qmb-recover report --json --since 2026-01-01
 	[ "$(jq -c '[.sessions_created, .fresh_starts, .torn_lines_cut]' <<<"$output")" = "[2,1,1]" ]
 }
+
+# ---- documentation and completions ----------------------------------------
+
+# complete_recover WORD...: the bash completion's words for a command line
+complete_recover() {
+	bash --norc --noprofile -c '
+		. "$1" || exit 1
+		shift
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_qmb_recover || exit 1
+		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"
+	' complete "$TOP/completions/qmb-recover.bash" "$@"
+}
+
+@test "qmb-recover: every option and command of --help is in the man page and completions" {
+	local o c missing=
+	for o in $(qmb-recover --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+		grep -qE -- "Fl -${o#--}([^a-z-]|\$)" "$TOP/man/qmb-recover.1" || missing="$missing man:$o"
+		grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$TOP/completions/qmb-recover.bash" || missing="$missing bash:$o"
+		grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$TOP/completions/_qmb-recover" || missing="$missing zsh:$o"
+		grep -qE -- "-l ${o#--}( |\$)" "$TOP/completions/qmb-recover.fish" || missing="$missing fish:$o"
+	done
+	for c in check repair health report; do
+		grep -qE "^\.Cm $c\$|^\.It Cm $c( |\$)" "$TOP/man/qmb-recover.1" || missing="$missing man:$c"
+		grep -qF "'$c:" "$TOP/completions/_qmb-recover" || missing="$missing zsh:$c"
+		grep -qE -- "-a $c " "$TOP/completions/qmb-recover.fish" || missing="$missing fish:$c"
+	done
+	[ -z "$missing" ] || fail "missing:$missing"
+	run -0 --separate-stderr complete_recover qmb-recover ''
+	[ "$(printf '%s\n' "${lines[@]}" | sort | paste -sd' ')" = "check health repair report" ]
+	run -0 --separate-stderr complete_recover qmb-recover repair X --from ''
+	[ "$output" = "$(printf 'bak\naudit')" ]
+	new_session SalesModel
+	run -0 --separate-stderr complete_recover qmb-recover repair ''
+	[ "$output" = "$id" ]
+	[ -z "$stderr" ]
+}

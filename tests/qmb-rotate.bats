@@ -64,6 +64,7 @@ complete_session() {
 	[ -z "$stderr" ]
 	[ ! -s "$(LOGS)/$id.log" ]
 	[ "$(wc -l <"$(LOGS)/$id.log.1")" -eq "$lines_before" ]
+	[ "$(jq -r 'select(.action == "log_rotated") | "\(.component) \(.details.file) \(.details.size)"' "$(LOGS)/qmb.log")" = "retention .qmb/logs/$id.log $size" ]
 	# the writers carry on in the new file
 	approve_upto "$id" A >/dev/null || true
 	qmb-session resume "$id" >/dev/null
@@ -242,4 +243,19 @@ complete_session() {
 	    qmb-rotate.service qmb-rotate.timer qmb-retention.service qmb-retention.timer
 	# the only complaint allowed: qmb-rotate is not installed here
 	[ -z "$(grep -v 'Command qmb-rotate is not executable' <<<"$stderr")" ]
+}
+
+@test "qmb-rotate: every option of --help is in the man page and completions" {
+	local o missing=
+	for o in $(qmb-rotate --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+		grep -qE -- "Fl -${o#--}([^a-z-]|\$)" "$TOP/man/qmb-rotate.1" || missing="$missing man:$o"
+		grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$TOP/completions/qmb-rotate.bash" || missing="$missing bash:$o"
+		grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$TOP/completions/_qmb-rotate" || missing="$missing zsh:$o"
+		grep -qE -- "-l ${o#--}( |\$)" "$TOP/completions/qmb-rotate.fish" || missing="$missing fish:$o"
+	done
+	[ -z "$missing" ] || fail "missing:$missing"
+	run -0 --separate-stderr bash --norc --noprofile -c \
+	    '. "$1" && COMP_WORDS=(qmb-rotate --ret) COMP_CWORD=1 && _qmb_rotate && printf "%s\n" "${COMPREPLY[@]}"' \
+	    _ "$TOP/completions/qmb-rotate.bash"
+	[ "$output" = "--retention" ]
 }

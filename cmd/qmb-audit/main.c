@@ -10,7 +10,8 @@
 #include "qmb_config.h"
 #include "audit.h"
 
-enum { OPT_JSON = 256, OPT_USER, OPT_WAIT, OPT_SCRIPT, OPT_DETAILS, OPT_ALL };
+enum {
+	OPT_SCRIPT = 256, OPT_DETAILS, OPT_ALL };
 
 static char progname[] = "qmb-audit";
 
@@ -62,14 +63,7 @@ static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{ "directory",	required_argument, NULL, 'C' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ "quiet",	no_argument,	   NULL, 'q' },
-		{ "verbose",	no_argument,	   NULL, 'v' },
-		{ "version",	no_argument,	   NULL, 'V' },
-		{ "json",	no_argument,	   NULL, OPT_JSON },
-		{ "user",	required_argument, NULL, OPT_USER },
-		{ "wait",	required_argument, NULL, OPT_WAIT },
+		QMB_COMMON_LONG,
 		{ "type",	required_argument, NULL, 't' },
 		{ "data",	required_argument, NULL, 'd' },
 		{ "details",	required_argument, NULL, OPT_DETAILS },
@@ -77,25 +71,17 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "all",	no_argument,	   NULL, OPT_ALL },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch;
+	int ch, r, ex;
 
-	while ((ch = getopt_long(argc, argv, "C:hqvVt:d:", longopts,
+	while ((ch = getopt_long(argc, argv, QMB_COMMON_SHORT "t:d:", longopts,
 	    NULL)) != -1) {
+		if ((r = qmb_common_opt(&o->c, ch, optarg, usage_str, help_str,
+		    &ex)) != 0) {
+			if (r == -1)
+				return ex == 0 ? -1 : ex;
+			continue;
+		}
 		switch (ch) {
-		case 'C': o->c.dir = optarg; break;
-		case 'q': o->c.quiet = 1; break;
-		case 'v': o->c.verbose = 1; break;
-		case 'h': return -qmb_help(usage_str, help_str) - 1;
-		case 'V': return -qmb_version() - 1;
-		case OPT_JSON: o->c.json = 1; break;
-		case OPT_USER: o->c.user = optarg; break;
-		case OPT_WAIT:
-			if (qmb_parse_wait(optarg) == -1) {
-				fprintf(stderr, "%s: invalid --wait '%s': give seconds (0-86400)\n",
-				    progname, optarg);
-				return QMB_EXIT_USAGE;
-			}
-			break;
 		case 't': o->type = optarg; break;
 		case 'd':
 			if (o->npairs == MAXPAIRS) {

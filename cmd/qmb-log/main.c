@@ -11,7 +11,7 @@
 #include "log.h"
 
 enum {
-	OPT_JSON = 256, OPT_USER, OPT_WAIT, OPT_DETAILS, OPT_STDIN, OPT_GLOBAL,
+	OPT_DETAILS = 256, OPT_STDIN, OPT_GLOBAL,
 	OPT_ROTATED, OPT_PRETTY, OPT_SINCE, OPT_UNTIL
 };
 
@@ -79,14 +79,7 @@ static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{ "directory",	required_argument, NULL, 'C' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ "quiet",	no_argument,	   NULL, 'q' },
-		{ "verbose",	no_argument,	   NULL, 'v' },
-		{ "version",	no_argument,	   NULL, 'V' },
-		{ "json",	no_argument,	   NULL, OPT_JSON },
-		{ "user",	required_argument, NULL, OPT_USER },
-		{ "wait",	required_argument, NULL, OPT_WAIT },
+		QMB_COMMON_LONG,
 		{ "session",	required_argument, NULL, 's' },
 		{ "level",	required_argument, NULL, 'l' },
 		{ "component",	required_argument, NULL, 'c' },
@@ -104,22 +97,17 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "pretty",	no_argument,	   NULL, OPT_PRETTY },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch;
+	int ch, r, ex;
 
-	while ((ch = getopt_long(argc, argv, "C:hqvVs:l:c:a:S:d:fn:", longopts,
+	while ((ch = getopt_long(argc, argv, QMB_COMMON_SHORT "s:l:c:a:S:d:fn:", longopts,
 	    NULL)) != -1) {
+		if ((r = qmb_common_opt(&o->c, ch, optarg, usage_str, help_str,
+		    &ex)) != 0) {
+			if (r == -1)
+				return ex == 0 ? -1 : ex;
+			continue;
+		}
 		switch (ch) {
-		case 'C': o->c.dir = optarg; break;
-		case 'q': o->c.quiet = 1; break;
-		case 'v': o->c.verbose = 1; break;
-		case 'h': return -qmb_help(usage_str, help_str) - 1;
-		case 'V': return -qmb_version() - 1;
-		case OPT_JSON: o->c.json = 1; break;
-		case OPT_USER: o->c.user = optarg; break;
-		case OPT_WAIT:
-			if (qmb_parse_wait(optarg) == -1)
-				return bad_value("--wait", optarg, "give seconds (0-86400)");
-			break;
 		case 's': o->session = optarg; break;
 		case 'l': o->level = optarg; break;
 		case 'c': o->component = optarg; break;

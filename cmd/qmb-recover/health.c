@@ -54,7 +54,7 @@ cmd_health(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	int i;
 
 	(void)argc, (void)argv;
-	if (qmb_health_run(p, qmb_now(), &h, err) == -1)
+	if (qmb_recover_health(p, qmb_now(), &h, err) == -1)
 		return -1;
 	if (o->c.json)
 		health_json(&h);
@@ -73,7 +73,7 @@ cmd_health(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	return h.tripped ? QMB_EXIT_FAIL : 0;
 }
 
-/* ---- report ---------------------------------------------------------------- */
+/* ---- report ----------------------------------------------------- */
 
 static const char *
 range(const char *s, int64_t now, int64_t *since, struct qmb_err *err)
@@ -110,7 +110,7 @@ cmd_report(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 
 	(void)argc, (void)argv;
 	if (range(o->since ? o->since : "7d", now, &since, err) != NULL ||
-	    qmb_metrics_run(p, since, now, &m, err) == -1)
+	    qmb_recover_metrics(p, since, now, &m, err) == -1)
 		return -1;
 	{
 		const struct row rows[] = {

@@ -13,8 +13,7 @@
 #include "review.h"
 
 enum {
-	OPT_JSON = 256, OPT_USER, OPT_WAIT, OPT_MODEL, OPT_ATTEMPTS,
-	OPT_TIMEOUT, OPT_NO_CACHE, OPT_SCRIPT, OPT_KEY_FILE, OPT_REASON, OPT_ALL
+	OPT_MODEL = 256, OPT_ATTEMPTS, OPT_TIMEOUT, OPT_NO_CACHE, OPT_SCRIPT, OPT_KEY_FILE, OPT_REASON, OPT_ALL
 };
 
 static char progname[] = "qmb-review";
@@ -52,20 +51,18 @@ static const char help_str[] =
 "  -V, --version         show the version\n";
 
 static const struct verb {
-	const char	*name;
+	struct qmb_verb	 v;
 	cmd_fn		*fn;
-	int		 min, max;	/* operands after the verb */
-	unsigned	 allowed;
 } verbs[] = {
-	{ "run", cmd_run, 0, 1,
-	    O_MODEL | O_ATTEMPTS | O_TIMEOUT | O_NO_CACHE | O_SCRIPT |
-	    O_KEY_FILE },
-	{ "show", cmd_show, 1, 1, 0 },
-	{ "queue", cmd_queue, 0, 0, 0 },
-	{ "retry", cmd_retry, 0, 1,
-	    O_MODEL | O_ATTEMPTS | O_TIMEOUT | O_KEY_FILE | O_ALL },
-	{ "bypass", cmd_bypass, 1, 1, O_REASON },
-	{ "ping", cmd_ping, 0, 0, O_MODEL | O_ATTEMPTS | O_TIMEOUT | O_KEY_FILE },
+	{ { "run", 0, 1, O_MODEL | O_ATTEMPTS | O_TIMEOUT | O_NO_CACHE |
+	    O_SCRIPT | O_KEY_FILE }, cmd_run },
+	{ { "show", 1, 1, 0 }, cmd_show },
+	{ { "queue", 0, 0, 0 }, cmd_queue },
+	{ { "retry", 0, 1, O_MODEL | O_ATTEMPTS | O_TIMEOUT | O_KEY_FILE |
+	    O_ALL }, cmd_retry },
+	{ { "bypass", 1, 1, O_REASON }, cmd_bypass },
+	{ { "ping", 0, 0, O_MODEL | O_ATTEMPTS | O_TIMEOUT | O_KEY_FILE },
+	    cmd_ping },
 };
 
 static const char *const optnames[] = {
@@ -74,10 +71,11 @@ static const char *const optnames[] = {
 };
 
 static int
-bad_value(const char *opt, const char *v, const char *want)
+bad_value(const char *opt, const char *v, const char *want, int *exitp)
 {
 	fprintf(stderr, "%s: invalid %s '%.64s': %s\n", progname, opt, v, want);
-	return QMB_EXIT_USAGE;
+	*exitp = QMB_EXIT_USAGE;
+	return -1;
 }
 
 static int
@@ -105,17 +103,10 @@ parse_timeout(const char *s, long *ms)
 }
 
 static int
-parse_opts(int argc, char **argv, struct opts *o)
+parse_opts(int argc, char **argv, struct opts *o, int *exitp)
 {
 	static const struct option longopts[] = {
-		{ "directory",	required_argument, NULL, 'C' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ "quiet",	no_argument,	   NULL, 'q' },
-		{ "verbose",	no_argument,	   NULL, 'v' },
-		{ "version",	no_argument,	   NULL, 'V' },
-		{ "json",	no_argument,	   NULL, OPT_JSON },
-		{ "user",	required_argument, NULL, OPT_USER },
-		{ "wait",	required_argument, NULL, OPT_WAIT },
+		QMB_COMMON_LONG,
 		{ "model",	required_argument, NULL, OPT_MODEL },
 		{ "attempts",	required_argument, NULL, OPT_ATTEMPTS },
 		{ "timeout",	required_argument, NULL, OPT_TIMEOUT },
@@ -126,32 +117,28 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "all",	no_argument,	   NULL, OPT_ALL },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch;
+	int ch, r;
 
-	while ((ch = getopt_long(argc, argv, "C:hqvV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, QMB_COMMON_SHORT, longopts,
+	    NULL)) != -1) {
+		if ((r = qmb_common_opt(&o->c, ch, optarg, usage_str, help_str,
+		    exitp)) != 0) {
+			if (r == -1)
+				return -1;
+			continue;
+		}
 		switch (ch) {
-		case 'C': o->c.dir = optarg; break;
-		case 'q': o->c.quiet = 1; break;
-		case 'v': o->c.verbose = 1; break;
-		case 'h': return qmb_help(usage_str, help_str) + 1000;
-		case 'V': return qmb_version() + 1000;
-		case OPT_JSON: o->c.json = 1; break;
-		case OPT_USER: o->c.user = optarg; break;
-		case OPT_WAIT:
-			if (qmb_parse_wait(optarg) == -1)
-				return bad_value("--wait", optarg,
-				    "give seconds (0-86400)");
-			break;
 		case OPT_MODEL: o->model = optarg; o->set |= O_MODEL; break;
 		case OPT_ATTEMPTS:
 			if (parse_attempts(optarg, &o->attempts) == -1)
-				return bad_value("--attempts", optarg, "give 1-99");
+				return bad_value("--attempts", optarg, "give 1-99",
+				    exitp);
 			o->set |= O_ATTEMPTS;
 			break;
 		case OPT_TIMEOUT:
 			if (parse_timeout(optarg, &o->timeout_ms) == -1)
 				return bad_value("--timeout", optarg,
-				    "give seconds (0.001-3600)");
+				    "give seconds (0.001-3600)", exitp);
 			o->set |= O_TIMEOUT;
 			break;
 		case OPT_NO_CACHE: o->set |= O_NO_CACHE; break;
@@ -163,41 +150,22 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_REASON: o->reason = optarg; o->set |= O_REASON; break;
 		case OPT_ALL: o->set |= O_ALL; break;
 		default:
-			return qmb_usage(usage_str);
+			*exitp = qmb_usage(usage_str);
+			return -1;
 		}
 	}
 	return 0;
-}
-
-static const struct verb *
-find_verb(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(verbs[i].name, name) == 0)
-			return &verbs[i];
-	return NULL;
 }
 
 /* 0 when the options and operand count suit the verb, else exit 2. */
 static int
 check_verb(const struct verb *v, const struct opts *o, int nargs)
 {
-	unsigned extra = o->set & ~v->allowed;
-	size_t i;
+	int rc;
 
-	for (i = 0; extra != 0; i++, extra >>= 1)
-		if (extra & 1) {
-			fprintf(stderr, "%s: option %s does not apply to '%s'\n",
-			    progname, optnames[i], v->name);
-			return qmb_usage(usage_str);
-		}
-	if (nargs < v->min || nargs > v->max) {
-		fprintf(stderr, "%s: '%s' takes %s operands\n", progname, v->name,
-		    nargs < v->min ? "more" : "fewer");
-		return qmb_usage(usage_str);
-	}
+	if ((rc = qmb_verb_check(&v->v, o->set, optnames, nargs,
+	    usage_str)) != 0)
+		return rc;
 	if (v->fn == cmd_run && nargs == 0 && o->script == NULL) {
 		fprintf(stderr, "%s: 'run' needs a session ID or --script FILE\n",
 		    progname);
@@ -225,12 +193,13 @@ main(int argc, char *argv[])
 
 	argv[0] = progname;
 	qmb_setprogname(progname);
-	if ((rc = parse_opts(argc, argv, &o)) != 0)
-		return rc >= 1000 ? rc - 1000 : rc;
+	if (parse_opts(argc, argv, &o, &rc) == -1)
+		return rc;
 	argc -= optind, argv += optind;
 	if (argc < 1)
 		return qmb_usage(usage_str);
-	if ((v = find_verb(argv[0])) == NULL) {
+	if ((v = qmb_verb_find(verbs, sizeof(verbs) / sizeof(verbs[0]),
+	    sizeof(verbs[0]), argv[0])) == NULL) {
 		fprintf(stderr, "%s: unknown command '%s'\n", progname, argv[0]);
 		return qmb_usage(usage_str);
 	}

@@ -47,7 +47,7 @@ static const char help_str[] =
 
 struct opts {
 	struct qmb_common	 c;
-	struct qmb_config	 set;		/* --max-size, --keep checked */
+	struct qmb_config	 set;		/* --max-size, --keep */
 	const char		*max_size, *keep;
 	int			 retention, dry_run;
 };
@@ -133,7 +133,8 @@ report(void *arg, const struct qmb_raction *a)
 		fflush(stdout);
 		fprintf(stderr, "%s: %s: %s\n", progname, a->what, a->err.msg);
 		if (out->code == 0)
-			out->code = a->err.code ? a->err.code : QMB_EXIT_INTERNAL;
+			out->code = a->err.code ? a->err.code :
+			    QMB_EXIT_INTERNAL;
 	} else if (a->kind != QMB_RA_SKIP) {
 		out->acted = 1;
 	}
@@ -147,7 +148,7 @@ report(void *arg, const struct qmb_raction *a)
 	qmb_buf_init(&b, 8192);
 	qmb_jw_init(&jw, &b, 0);
 	qmb_jw_obj_begin(&jw);
-	qmb_jw_kstr(&jw, "action", qmb_ract_name(a->kind));
+	qmb_jw_kstr(&jw, "action", qmb_retention_action(a->kind));
 	qmb_jw_kstr(&jw, "subject", a->subject);
 	qmb_jw_kstr(&jw, "message", a->what);
 	qmb_jw_key(&jw, "dry_run");
@@ -178,7 +179,7 @@ run(struct opts *o, struct qmb_proj *p, struct qmb_err *err)
 			    progname, p->root);
 		return 0;
 	}
-	if (qmb_rotate_lock(p, &l, err) == -1) {
+	if (qmb_retention_lock(p, &l, err) == -1) {
 		if (err->code != QMB_EXIT_BUSY)
 			return -1;
 		if (o->c.verbose)
@@ -194,7 +195,7 @@ run(struct opts *o, struct qmb_proj *p, struct qmb_err *err)
 	ro.user = o->c.user;
 	ro.report = report;
 	ro.arg = &out;
-	rc = qmb_rotate_logs(p, &ro, err);
+	rc = qmb_retention_rotate(p, &ro, err);
 	if (rc == 0 && o->retention)
 		rc = qmb_retention_run(p, &ro, err);
 	qmb_lock_release(&l);

@@ -13,9 +13,8 @@
 #include "session.h"
 
 enum {
-	OPT_JSON = 256, OPT_USER, OPT_WAIT, OPT_VERSION, OPT_MODEL_TYPE,
-	OPT_RESUME, OPT_NEW, OPT_ALL, OPT_PROJECT, OPT_STAGE, OPT_FORCE,
-	OPT_MIN_SCORE
+	OPT_MODEL_TYPE = 256, OPT_RESUME, OPT_NEW, OPT_ALL, OPT_PROJECT,
+	OPT_STAGE, OPT_FORCE, OPT_MIN_SCORE
 };
 
 static char progname[] = "qmb-session";
@@ -55,25 +54,23 @@ static const char help_str[] =
 "  -V, --version         show the version\n";
 
 static const struct verb {
-	const char	*name;
+	struct qmb_verb	 v;
 	cmd_fn		*fn;
-	int		 min, max;	/* operands after the verb */
-	unsigned	 allowed;
 } verbs[] = {
-	{ "new",	cmd_new,	1, 1, O_MODEL_TYPE },
-	{ "start",	cmd_start,	1, 1, O_RESUME | O_NEW | O_MODEL_TYPE },
-	{ "list",	cmd_list,	0, 0, O_ALL | O_PROJECT },
-	{ "show",	cmd_show,	1, 1, 0 },
-	{ "resume",	cmd_resume,	1, 1, 0 },
-	{ "approve",	cmd_approve,	2, 3, 0 },
-	{ "revert",	cmd_revert,	2, 2, 0 },
-	{ "set-model",	cmd_set_model,	2, 2, 0 },
-	{ "tables",	cmd_tables,	1, 1 << 20, 0 },
-	{ "script",	cmd_script,	1, 1, O_STAGE },
-	{ "export",	cmd_export,	1, 1, 0 },
-	{ "import",	cmd_import,	1, 1, O_FORCE },
-	{ "complete",	cmd_complete,	1, 1, O_MIN_SCORE },
-	{ "archive",	cmd_archive,	1, 1, 0 },
+	{ { "new", 1, 1, O_MODEL_TYPE }, cmd_new },
+	{ { "start", 1, 1, O_RESUME | O_NEW | O_MODEL_TYPE }, cmd_start },
+	{ { "list", 0, 0, O_ALL | O_PROJECT }, cmd_list },
+	{ { "show", 1, 1, 0 }, cmd_show },
+	{ { "resume", 1, 1, 0 }, cmd_resume },
+	{ { "approve", 2, 3, 0 }, cmd_approve },
+	{ { "revert", 2, 2, 0 }, cmd_revert },
+	{ { "set-model", 2, 2, 0 }, cmd_set_model },
+	{ { "tables", 1, 1 << 20, 0 }, cmd_tables },
+	{ { "script", 1, 1, O_STAGE }, cmd_script },
+	{ { "export", 1, 1, 0 }, cmd_export },
+	{ { "import", 1, 1, O_FORCE }, cmd_import },
+	{ { "complete", 1, 1, O_MIN_SCORE }, cmd_complete },
+	{ { "archive", 1, 1, 0 }, cmd_archive },
 };
 
 static const char *const optnames[] = {
@@ -94,17 +91,19 @@ parse_min_score(const char *s, long *out)
 }
 
 static int
-parse_opts(int argc, char **argv, struct opts *o)
+bad_value(const char *opt, const char *v, const char *what, int *exitp)
+{
+	fprintf(stderr, "%s: invalid %s '%s': %s\n", progname, opt, v, what);
+	*exitp = QMB_EXIT_USAGE;
+	return -1;
+}
+
+/* 0, or -1 when main is to return *exitp. */
+static int
+parse_opts(int argc, char **argv, struct opts *o, int *exitp)
 {
 	static const struct option longopts[] = {
-		{ "directory",	required_argument, NULL, 'C' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ "quiet",	no_argument,	   NULL, 'q' },
-		{ "verbose",	no_argument,	   NULL, 'v' },
-		{ "version",	no_argument,	   NULL, 'V' },
-		{ "json",	no_argument,	   NULL, OPT_JSON },
-		{ "user",	required_argument, NULL, OPT_USER },
-		{ "wait",	required_argument, NULL, OPT_WAIT },
+		QMB_COMMON_LONG,
 		{ "model-type",	required_argument, NULL, OPT_MODEL_TYPE },
 		{ "resume",	no_argument,	   NULL, OPT_RESUME },
 		{ "new",	no_argument,	   NULL, OPT_NEW },
@@ -115,24 +114,17 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "min-score",	required_argument, NULL, OPT_MIN_SCORE },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch;
+	int ch, r;
 
-	while ((ch = getopt_long(argc, argv, "C:hqvV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, QMB_COMMON_SHORT, longopts,
+	    NULL)) != -1) {
+		if ((r = qmb_common_opt(&o->c, ch, optarg, usage_str, help_str,
+		    exitp)) != 0) {
+			if (r == -1)
+				return -1;
+			continue;
+		}
 		switch (ch) {
-		case 'C': o->c.dir = optarg; break;
-		case 'q': o->c.quiet = 1; break;
-		case 'v': o->c.verbose = 1; break;
-		case 'h': return qmb_help(usage_str, help_str) + 1000;
-		case 'V': return qmb_version() + 1000;
-		case OPT_JSON: o->c.json = 1; break;
-		case OPT_USER: o->c.user = optarg; break;
-		case OPT_WAIT:
-			if (qmb_parse_wait(optarg) == -1) {
-				fprintf(stderr, "%s: invalid --wait '%s': give seconds (0-86400)\n",
-				    progname, optarg);
-				return QMB_EXIT_USAGE;
-			}
-			break;
 		case OPT_MODEL_TYPE: o->model_type = optarg; o->set |= O_MODEL_TYPE; break;
 		case OPT_RESUME: o->set |= O_RESUME; break;
 		case OPT_NEW: o->set |= O_NEW; break;
@@ -141,53 +133,15 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_STAGE: o->stage = optarg; o->set |= O_STAGE; break;
 		case OPT_FORCE: o->set |= O_FORCE; break;
 		case OPT_MIN_SCORE:
-			if (parse_min_score(optarg, &o->min_score) == -1) {
-				fprintf(stderr, "%s: invalid --min-score '%s': give 0-100\n",
-				    progname, optarg);
-				return QMB_EXIT_USAGE;
-			}
+			if (parse_min_score(optarg, &o->min_score) == -1)
+				return bad_value("--min-score", optarg, "give 0-100",
+				    exitp);
 			o->set |= O_MIN_SCORE;
 			break;
 		default:
-			return qmb_usage(usage_str);
+			*exitp = qmb_usage(usage_str);
+			return -1;
 		}
-	}
-	return 0;
-}
-
-static const struct verb *
-find_verb(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(verbs[i].name, name) == 0)
-			return &verbs[i];
-	return NULL;
-}
-
-/* 0 when the options and operand count suit the verb, else exit 2. */
-static int
-check_verb(const struct verb *v, const struct opts *o, int nargs)
-{
-	unsigned extra = o->set & ~v->allowed;
-	size_t i;
-
-	for (i = 0; extra != 0; i++, extra >>= 1)
-		if (extra & 1) {
-			fprintf(stderr, "%s: option %s does not apply to '%s'\n",
-			    progname, optnames[i], v->name);
-			return qmb_usage(usage_str);
-		}
-	if ((o->set & O_RESUME) && (o->set & O_NEW)) {
-		fprintf(stderr, "%s: --resume and --new exclude each other\n",
-		    progname);
-		return qmb_usage(usage_str);
-	}
-	if (nargs < v->min || nargs > v->max) {
-		fprintf(stderr, "%s: '%s' takes %s operands\n", progname, v->name,
-		    nargs < v->min ? "more" : "fewer");
-		return qmb_usage(usage_str);
 	}
 	return 0;
 }
@@ -204,17 +158,24 @@ main(int argc, char *argv[])
 
 	argv[0] = progname;
 	qmb_setprogname(progname);
-	if ((rc = parse_opts(argc, argv, &o)) != 0)
-		return rc >= 1000 ? rc - 1000 : rc;
+	if (parse_opts(argc, argv, &o, &rc) == -1)
+		return rc;
 	argc -= optind, argv += optind;
 	if (argc < 1)
 		return qmb_usage(usage_str);
-	if ((v = find_verb(argv[0])) == NULL) {
+	if ((v = qmb_verb_find(verbs, sizeof(verbs) / sizeof(verbs[0]),
+	    sizeof(verbs[0]), argv[0])) == NULL) {
 		fprintf(stderr, "%s: unknown command '%s'\n", progname, argv[0]);
 		return qmb_usage(usage_str);
 	}
-	if ((rc = check_verb(v, &o, argc - 1)) != 0)
+	if ((rc = qmb_verb_check(&v->v, o.set, optnames, argc - 1,
+	    usage_str)) != 0)
 		return rc;
+	if ((o.set & O_RESUME) && (o.set & O_NEW)) {
+		fprintf(stderr, "%s: --resume and --new exclude each other\n",
+		    progname);
+		return qmb_usage(usage_str);
+	}
 	qmb_common_finish(&o.c);
 	if (qmb_name_check("--user", o.c.user, &err) == -1)
 		return qmb_report(&err);
