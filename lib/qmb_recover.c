@@ -773,6 +773,11 @@ settle(struct exam *e, struct qmb_rec *r)
 	r->broken_at = e->t.bad;
 	r->torn = e->t.torn;
 	switch (r->verdict) {
+	case QMB_V_OK:
+	case QMB_V_BEHIND:
+		/* entries past the break that the state does not hold */
+		r->partial |= e->t.bad > 0 && !r->ahead;
+		break;
 	case QMB_V_BAK:
 		r->partial |= r->ahead || e->t.bad > 0;
 		break;
@@ -1395,9 +1400,10 @@ say_verdict(const struct qmb_rec *r, int dry, struct qmb_buf *b)
 			    "Kept the session file as it is.\n");
 		break;
 	case QMB_V_BEHIND:
-		qmb_buf_addf(b, "%s the session forward %lld audit entr%s: nothing that was approved is lost.\n",
+		qmb_buf_addf(b, "%s the session forward %lld audit entr%s%s\n",
 		    dry ? "Would roll" : "Rolled", (long long)r->rolled,
-		    r->rolled == 1 ? "y" : "ies");
+		    r->rolled == 1 ? "y" : "ies", r->partial ? "." :
+		    ": nothing that was approved is lost.");
 		break;
 	case QMB_V_BAK:
 		say_bak(r, dry, b);
@@ -1461,6 +1467,9 @@ void
 qmb_recover_describe(const struct qmb_rec *r, int dry, struct qmb_buf *b)
 {
 	say_verdict(r, dry, b);
+	if (r->partial && (r->verdict == QMB_V_OK || r->verdict == QMB_V_BEHIND))
+		qmb_buf_addf(b, "The audit trail is damaged at entry %lld: changes recorded from that entry on may be lost.\n",
+		    (long long)r->broken_at);
 	if (r->has_state && r->verdict != QMB_V_LOST &&
 	    r->verdict != QMB_V_ARCHIVED && r->verdict != QMB_V_NEWER) {
 		qmb_buf_adds(b, "Progress: ");

@@ -260,3 +260,19 @@ repaired() {
 	[[ $repair_out == *"Can restore up to Stage C: its one audit entry verifies, so nothing that was approved is lost."* ]]
 	[ "$(sig "$S")" = "$before" ]
 }
+
+@test "damage: session behind a trail broken after it -> rolled forward up to the break" {
+	cp "$S" "$BATS_TEST_TMPDIR/old"
+	qmb-session approve "$id" D - <<<"D_Table: LOAD 1 AS d AUTOGENERATE 1;" >/dev/null
+	qmb-session approve "$id" E - <<<"E_Table: LOAD 1 AS e AUTOGENERATE 1;" >/dev/null
+	cp "$BATS_TEST_TMPDIR/old" "$S"
+	# entry 8 approves E: damaged, so only D can come back
+	sed -i '8s/E_Table/Q_Table/' "$A"
+	[ "$(verdict)" = behind-audit ]
+	repaired
+	[[ $repair_out == *"Rolled the session forward 1 audit entry."* ]]
+	[[ $repair_out == *"The audit trail is damaged at entry 8: changes recorded from that entry on may be lost."* ]]
+	[ "$(jq -r '.completed_stages | join("")' "$S")" = ABCD ]
+	run -0 jq -r '.details.partial' <(tail -1 "$A")
+	[ "$output" = true ]
+}
