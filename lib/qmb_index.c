@@ -96,7 +96,8 @@ parse_index(char *text, size_t len, struct cached **out)
 		}
 		v[n++] = c;
 	}
-	qsort(v, n, sizeof(*v), by_name);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_name);
 	*out = v;
 	return n;
 }

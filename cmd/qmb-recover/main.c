@@ -10,7 +10,7 @@
 #include "qmb_config.h"
 #include "recover.h"
 
-enum { OPT_JSON = 256, OPT_USER, OPT_WAIT, OPT_ALL, OPT_DRY_RUN, OPT_FROM,
+enum { OPT_ALL = 256, OPT_DRY_RUN, OPT_FROM,
     OPT_SINCE };
 
 static char progname[] = "qmb-recover";
@@ -73,38 +73,24 @@ static int
 parse_opts(int argc, char **argv, struct opts *o, int *from_set)
 {
 	static const struct option longopts[] = {
-		{ "directory",	required_argument, NULL, 'C' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ "quiet",	no_argument,	   NULL, 'q' },
-		{ "verbose",	no_argument,	   NULL, 'v' },
-		{ "version",	no_argument,	   NULL, 'V' },
-		{ "json",	no_argument,	   NULL, OPT_JSON },
-		{ "user",	required_argument, NULL, OPT_USER },
-		{ "wait",	required_argument, NULL, OPT_WAIT },
+		QMB_COMMON_LONG,
 		{ "all",	no_argument,	   NULL, OPT_ALL },
 		{ "dry-run",	no_argument,	   NULL, OPT_DRY_RUN },
 		{ "from",	required_argument, NULL, OPT_FROM },
 		{ "since",	required_argument, NULL, OPT_SINCE },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch, rc;
+	int ch, r, ex, rc;
 
-	while ((ch = getopt_long(argc, argv, "C:hqvV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, QMB_COMMON_SHORT, longopts,
+	    NULL)) != -1) {
+		if ((r = qmb_common_opt(&o->c, ch, optarg, usage_str, help_str,
+		    &ex)) != 0) {
+			if (r == -1)
+				return ex == 0 ? -1 : ex;
+			continue;
+		}
 		switch (ch) {
-		case 'C': o->c.dir = optarg; break;
-		case 'q': o->c.quiet = 1; break;
-		case 'v': o->c.verbose = 1; break;
-		case 'h': return -qmb_help(usage_str, help_str) - 1;
-		case 'V': return -qmb_version() - 1;
-		case OPT_JSON: o->c.json = 1; break;
-		case OPT_USER: o->c.user = optarg; break;
-		case OPT_WAIT:
-			if (qmb_parse_wait(optarg) == -1) {
-				fprintf(stderr, "%s: invalid --wait '%s': give seconds (0-86400)\n",
-				    progname, optarg);
-				return QMB_EXIT_USAGE;
-			}
-			break;
 		case OPT_ALL: o->all = 1; break;
 		case OPT_DRY_RUN: o->dry_run = 1; break;
 		case OPT_FROM:

@@ -301,6 +301,9 @@ latest_of(struct qmb_proj *p, const char *project, char *id,
 
 	if (qmb_index_load(p, &ix, err) == -1)
 		return -2;
+	if (ix.ndamaged > 0)
+		qmb_warn("%zu damaged session%s may belong to '%s' as well: run 'qmb-recover check'",
+		    ix.ndamaged, ix.ndamaged == 1 ? "" : "s", project);
 	for (i = 0; i < ix.n && rc == -1; i++) {
 		const struct qmb_jv *r = ix.v[i].doc.root;
 		const char *st = r ? qmb_json_get_str(r, "status") : NULL;
