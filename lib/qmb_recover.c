@@ -1024,7 +1024,7 @@ keep_frag(struct qmb_proj *p, int fd, const char *name, off_t start,
 		qmb_errsys(err, QMB_EXIT_IO, "read '%s'", name);
 	else if ((cfd = qmb_proj_dir(p, QMB_D_CORRUPT, 1, err)) != -1 &&
 	    torn_name(cfd, name, dst, sizeof(dst), err) == 0 &&
-	    qmb_atomic_write(cfd, dst, frag, len, qmb_proj_fmode(p),
+	    qmb_atomic_create(cfd, dst, frag, len, qmb_proj_fmode(p),
 	    err) == 0) {
 		if (kept != NULL)
 			snprintf(kept, 160, ".qmb/corrupt/%.140s", dst);

@@ -16,6 +16,7 @@
 #include "qmb_clock.h"
 #include "qmb_io.h"
 #include "qmb_json.h"
+#include "qmb_retention.h"
 #include "qmb_session.h"
 #include "qmb_sha256.h"
 #include "qmb_txn.h"
@@ -329,51 +330,11 @@ out:
 
 /* ---- archive ------------------------------------------------------ */
 
-static int
-move_file(struct qmb_proj *p, int from, int to, const char *name,
-    struct qmb_err *err)
-{
-	(void)p;
-	if (qmb_io_renameat2(from, name, to, name) == -1 && errno != ENOENT)
-		return qmb_errsys(err, QMB_EXIT_IO, "move '%s' to .qmb/archive/sessions",
-		    name);
-	return 0;
-}
-
 int
 archive_id(const struct opts *o, struct qmb_proj *p, const char *id,
     struct qmb_err *err)
 {
-	struct qmb_txn t;
-	char name[NAME_MAX + 1], bak[NAME_MAX + 1];
-	int sfd, afd, rc = -1;
-
-	if (qmb_txn_begin(&t, p, id, o->c.user, err) == -1)
-		return -1;
-	snprintf(name, sizeof(name), "%s.json", id);
-	snprintf(bak, sizeof(bak), "%s.json.bak", id);
-	if ((sfd = qmb_proj_dir(p, QMB_D_SESSIONS, 1, err)) == -1 ||
-	    (afd = qmb_proj_dir(p, QMB_D_ARCHIVE_SESSIONS, 1, err)) == -1)
-		goto out;
-	if (faccessat(afd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-		qmb_errf(err, QMB_EXIT_BUSY,
-		    "'.qmb/archive/sessions/%s' exists already; move it away first",
-		    name);
-		goto out;
-	}
-	if (qmb_txn_commit(&t, "session_archived",
-	    "{\"to\":\".qmb/archive/sessions\"}", NULL, NULL, err) == -1)
-		goto out;
-	warn_txn(o, &t);
-	if (move_file(p, sfd, afd, bak, err) == -1 ||
-	    move_file(p, sfd, afd, name, err) == -1 ||
-	    qmb_dir_sync(afd, ".qmb/archive/sessions", err) == -1 ||
-	    qmb_dir_sync(sfd, ".qmb/sessions", err) == -1)
-		goto out;
-	rc = 0;
-out:
-	qmb_txn_end(&t);
-	return rc;
+	return qmb_retention_archive(p, id, o->c.user, NULL, err);
 }
 
 int
