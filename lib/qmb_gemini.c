@@ -793,7 +793,9 @@ redact_buf(struct qmb_buf *b, const char *key)
 	struct qmb_buf o;
 	const char *p, *q;
 
-	if (b->data == NULL || *key == '\0' || strstr(b->data, key) == NULL)
+	/* a key of a few letters would cut words of the review apart; real
+	 * keys are tens of characters long */
+	if (b->data == NULL || strlen(key) < 8 || strstr(b->data, key) == NULL)
 		return;
 	qmb_buf_init(&o, b->max);
 	for (p = b->data; (q = strstr(p, key)) != NULL; p = q + strlen(key)) {

@@ -43,7 +43,8 @@ readme_line() {
 @test "docs: mandoc -Tlint -W style on all man pages together prints nothing" {
 	command -v mandoc >/dev/null || skip "mandoc is not installed"
 	cd "$TOP"
-	run -0 --separate-stderr mandoc -Tlint -W style man/*.1 man/*.7
+	cd "$TOP/man"
+	run -0 --separate-stderr mandoc -Tlint -W style *.1 *.7
 	assert_output ''
 	[ -z "$stderr" ]
 }
