@@ -110,21 +110,21 @@ qmb_audit_format(const struct qmb_audit_in *in, int64_t seq, const char *prev,
 static int
 line_start(int fd, off_t end, off_t *start)
 {
-	char buf[CHUNK];
+	char buf[CHUNK], *nl;
+	size_t n, want = 1024;	/* most entries are short: look near first */
 	off_t pos = end;
-	ssize_t r;
-	size_t n;
 
 	while (pos > 0) {
-		n = pos > CHUNK ? CHUNK : (size_t)pos;
-		if ((r = pread(fd, buf, n, pos - (off_t)n)) != (ssize_t)n)
+		n = pos > (off_t)want ? want : (size_t)pos;
+		if (pread(fd, buf, n, pos - (off_t)n) != (ssize_t)n)
 			return -1;
-		while (n > 0)
-			if (buf[--n] == '\n') {
-				*start = pos - (off_t)(r - (ssize_t)n) + 1;
-				return 0;
-			}
-		pos -= r;
+		if ((nl = memrchr(buf, '\n', n)) != NULL) {
+			*start = pos - (off_t)n + (nl - buf) + 1;
+			return 0;
+		}
+		pos -= (off_t)n;
+		if (want < CHUNK)
+			want *= 4;
 	}
 	*start = 0;
 	return 0;
@@ -350,6 +350,21 @@ write_entry(int fd, off_t size, struct qmb_buf *line, struct qmb_err *err)
 	return -1;
 }
 
+/* The caller's head, if it gave one for a whole trail: 0, else -1. */
+static int
+known_head(const struct qmb_audit_in *in, int fd, struct qmb_audit_head *h,
+    off_t *frag)
+{
+	struct stat st;
+
+	if (in->known == NULL || in->known->torn || in->known->seq < 1 ||
+	    fstat(fd, &st) == -1)
+		return -1;
+	*h = *in->known;
+	*frag = st.st_size;
+	return 0;
+}
+
 static void
 mirror(struct qmb_proj *p, const char *id, const struct qmb_buf *line,
     struct qmb_audit_head *h)
@@ -384,7 +399,8 @@ qmb_audit_append(struct qmb_proj *p, const struct qmb_audit_in *in,
 	    &fd, err)) == -1)
 		return -1;
 	qmb_buf_init(&line, qmb_io_max_file() + 1024);
-	if (read_head(fd, &h, &frag, err) == -1)
+	if (known_head(in, fd, &h, &frag) == -1 &&
+	    read_head(fd, &h, &frag, err) == -1)
 		goto out;
 	if (h.torn && cut_torn(p, in->session_id, fd, frag, err) == -1)
 		goto out;

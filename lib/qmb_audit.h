@@ -47,6 +47,11 @@ struct qmb_audit_in {
 	const char	*type;
 	const char	*details;	/* JSON object text, or NULL for {} */
 	int64_t		 time;		/* ms; 0 means now */
+	/*
+	 * The head as the caller read it under the same lock, or NULL:
+	 * saves reading and checking the last entry again.
+	 */
+	const struct qmb_audit_head *known;
 };
 
 /* Check a user-given entry type: [a-z][a-z0-9_]{0,63}. */

@@ -114,8 +114,11 @@ check_head(struct qmb_txn *t, struct qmb_err *err)
 		    t->s.id, t->s.id);
 		return -1;
 	}
-	if (h.seq == t->s.audit_seq && strcmp(h.hash, t->s.audit_hash) == 0)
+	if (h.seq == t->s.audit_seq && strcmp(h.hash, t->s.audit_hash) == 0) {
+		t->head = h;
+		t->head_known = !h.torn;
 		return 0;
+	}
 	if (h.seq > t->s.audit_seq)
 		return roll_forward(t, err);
 	return qmb_errf(err, QMB_EXIT_CORRUPT,
@@ -208,9 +211,13 @@ qmb_txn_commit(struct qmb_txn *t, const char *type, const char *details,
 	in.user_id = t->user;
 	in.type = type;
 	in.details = details;
+	in.known = t->head_known ? &t->head : NULL;
 	qmb_buf_init(&line, qmb_io_max_file() + 1024);
+	t->head_known = 0;
 	if (qmb_audit_append(t->p, &in, &h, &line, err) == -1)
 		goto out;
+	t->head = h;
+	t->head_known = 1;
 	memcpy(t->mirror_error, h.mirror_error, sizeof(t->mirror_error));
 	if (h.mirror_error[0] != '\0')
 		mirror_warn(t, h.mirror_error);

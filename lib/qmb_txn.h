@@ -32,6 +32,8 @@ struct qmb_txn {
 	struct qmb_err		 logerr;	/* last log failure, if any */
 	int			 logfailed;
 	char			 mirror_error[QMB_ERR_MSG];	/* "" or why */
+	struct qmb_audit_head	 head;		/* the trail's head, if known */
+	int			 head_known;
 };
 
 /* Lock and load an existing session (QMB_EXIT_NOTFOUND, _CORRUPT, _BUSY). */
