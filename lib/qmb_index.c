@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Index file format, one line per session file:
- *	NAME INO SIZE MTIME_SEC MTIME_NSEC SUMMARY-JSON
- * The first line is "qmb-index 1".  Anything else is ignored.
+ *	NAME INO SIZE MTIME_SEC MTIME_NSEC STATUS UPDATED_AT SUMMARY-JSON
+ * The first line is "qmb-index 2".  Anything else is ignored.  Status and
+ * time are outside the JSON so that listing needs no JSON parsing.
  */
 #include <sys/stat.h>
 #include <dirent.h>
@@ -22,7 +23,7 @@
 #include "qmb_view.h"
 
 #define INDEX_NAME	"sessions.idx"
-#define INDEX_MAGIC	"qmb-index 1\n"
+#define INDEX_MAGIC	"qmb-index 2\n"
 
 struct key {
 	unsigned long long	ino, size;
@@ -30,9 +31,9 @@ struct key {
 };
 
 struct cached {
-	char		*name;		/* points into the index text */
+	char		*name;		/* these point into the index text */
 	struct key	 k;
-	const char	*json;
+	const char	*status, *updated, *json;
 	size_t		 len;
 };
 
@@ -64,6 +65,19 @@ parse_key(const char *p, struct key *k, const char **rest)
 	return 0;
 }
 
+/* Cut the word at *w (ending in a space, 1-31 bytes); *rest follows it. */
+static int
+word(const char **w, const char **rest)
+{
+	char *sp = strchr(*w, ' ');
+
+	if (sp == NULL || sp == *w || sp - *w > 31)
+		return -1;
+	*sp = '\0';
+	*rest = sp + 1;
+	return 0;
+}
+
 /* Parse the index text in place into a sorted table. */
 static size_t
 parse_index(char *text, size_t len, struct cached **out)
@@ -86,9 +100,13 @@ parse_index(char *text, size_t len, struct cached **out)
 			continue;
 		*sp = '\0';
 		c.name = p;
-		if (parse_key(sp + 1, &c.k, &c.json) == -1)
+		if (parse_key(sp + 1, &c.k, &c.status) == -1 ||
+		    word(&c.status, &c.updated) == -1 ||
+		    word(&c.updated, &c.json) == -1)
 			continue;
 		c.len = (size_t)(nl - c.json);
+		if (c.len < 2 || c.json[0] != '{' || c.json[c.len - 1] != '}')
+			continue;
 		if (n % 1024 == 0) {
 			if ((nv = realloc(v, (n + 1024) * sizeof(*v))) == NULL)
 				break;
@@ -104,7 +122,8 @@ parse_index(char *text, size_t len, struct cached **out)
 
 static int
 add_entry(struct qmb_index *ix, const char *id, const char *json, size_t len,
-    const char *damage, const struct stat *st)
+    const char *status, const char *updated, const char *damage,
+    const struct stat *st)
 {
 	struct qmb_index_entry *e, *nv;
 
@@ -123,21 +142,26 @@ add_entry(struct qmb_index *ix, const char *id, const char *json, size_t len,
 	if (damage != NULL) {
 		if ((e->damage = strdup(damage)) == NULL)
 			return -1;
-		ix->n++;
 		ix->ndamaged++;
-		return 0;
+	} else {
+		if ((e->summary = strndup(json, len)) == NULL)
+			return -1;
+		snprintf(e->status, sizeof(e->status), "%s", status);
+		snprintf(e->updated, sizeof(e->updated), "%s", updated);
 	}
-	if ((e->summary = strndup(json, len)) == NULL)
-		return -1;
-	if (qmb_json_parse(e->summary, len, 0, QMB_EXIT_CORRUPT, &e->doc,
-	    NULL) == -1 || e->doc.root->type != QMB_JOBJ) {
-		qmb_json_free(&e->doc);
-		free(e->summary);
-		return 1;	/* a bad cache line: read the file instead */
-	}
-	e->updated = qmb_json_get_str(e->doc.root, "updated_at");
 	ix->n++;
 	return 0;
+}
+
+const struct qmb_jv *
+qmb_index_summary(struct qmb_index_entry *e)
+{
+	if (e->summary == NULL)
+		return NULL;
+	if (e->doc.root == NULL && qmb_json_parse(e->summary,
+	    strlen(e->summary), 0, QMB_EXIT_CORRUPT, &e->doc, NULL) == -1)
+		return NULL;
+	return e->doc.root->type == QMB_JOBJ ? e->doc.root : NULL;
 }
 
 /* Read and validate one session file; its summary goes to the index. */
@@ -155,18 +179,18 @@ read_session(struct qmb_proj *p, struct qmb_index *ix, const char *id,
 	if (qmb_session_load(p, id, &s, &cur, &e) == -1) {
 		if (e.code == QMB_EXIT_NOTFOUND)
 			return 0;	/* archived meanwhile */
-		return add_entry(ix, id, NULL, 0, e.msg, st);
+		return add_entry(ix, id, NULL, 0, NULL, NULL, e.msg, st);
 	}
 	qmb_buf_reset(line);
 	qmb_jw_init(&jw, line, 0);
 	qmb_jw_obj_begin(&jw);
 	qmb_view_summary(&s, &jw);
 	qmb_jw_obj_end(&jw);
+	rc = qmb_jw_finish(&jw) == -1 ? -1 : add_entry(ix, id, line->data,
+	    line->len, s.complete ? "complete" : "active", s.updated_at, NULL,
+	    st);
 	qmb_session_free(&s);
-	if (qmb_jw_finish(&jw) == -1)
-		return -1;
-	rc = add_entry(ix, id, line->data, line->len, NULL, st);
-	return rc == 1 ? -1 : rc;
+	return rc;
 }
 
 static int
@@ -193,9 +217,10 @@ write_index(struct qmb_proj *p, const struct qmb_index *ix)
 	qmb_buf_adds(&out, INDEX_MAGIC);
 	for (i = 0; i < ix->n; i++)
 		if (ix->v[i].damage == NULL)
-			qmb_buf_addf(&out, "%s.json %llu %llu %llu %llu %s\n",
+			qmb_buf_addf(&out, "%s.json %llu %llu %llu %llu %s %s %s\n",
 			    ix->v[i].id, ix->v[i].key[0], ix->v[i].key[1],
-			    ix->v[i].key[2], ix->v[i].key[3], ix->v[i].summary);
+			    ix->v[i].key[2], ix->v[i].key[3], ix->v[i].status,
+			    ix->v[i].updated, ix->v[i].summary);
 	if (out.error == 0 && (cfd = qmb_proj_dir(p, QMB_D_CACHE, 1, &e)) != -1)
 		qmb_atomic_write(cfd, INDEX_NAME, out.data, out.len,
 		    qmb_proj_fmode(p), &e);
@@ -214,7 +239,7 @@ newest_first(const void *a, const void *b)
 	if (x->damage != NULL)
 		return strcmp(x->id, y->id);
 	ux = x->updated, uy = y->updated;
-	c = strcmp(uy ? uy : "", ux ? ux : "");
+	c = strcmp(uy, ux);
 	return c ? c : strcmp(y->id, x->id);
 }
 
@@ -249,8 +274,11 @@ walk(struct qmb_proj *p, int dfd, struct cached *cv, size_t cn,
 		    hit->k.size == (unsigned long long)st.st_size &&
 		    hit->k.sec == (long long)st.st_mtim.tv_sec &&
 		    hit->k.nsec == (long long)st.st_mtim.tv_nsec &&
-		    (rc = add_entry(ix, id, hit->json, hit->len, NULL, &st)) != 1)
+		    (rc = add_entry(ix, id, hit->json, hit->len, hit->status,
+		    hit->updated, NULL, &st)) == 0)
 			continue;
+		if (rc == -1)
+			break;
 		rc = read_session(p, ix, id, &st, &line);
 	}
 	qmb_buf_free(&line);

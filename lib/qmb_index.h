@@ -22,10 +22,11 @@
 struct qmb_index_entry {
 	char			 id[QMB_ID_MAX + 1];
 	char			*summary;	/* compact JSON object text */
-	struct qmb_json_doc	 doc;		/* summary parsed */
 	char			*damage;	/* NULL, or why the file is damaged */
-	const char		*updated;	/* updated_at, for sorting */
+	char			 status[16];	/* "active" or "complete" */
+	char			 updated[32];	/* updated_at, for sorting */
 	unsigned long long	 key[4];	/* ino, size, mtime s, mtime ns */
+	struct qmb_json_doc	 doc;		/* private: see qmb_index_summary */
 };
 
 struct qmb_index {
@@ -41,5 +42,7 @@ struct qmb_index {
  */
 int	qmb_index_load(struct qmb_proj *, struct qmb_index *, struct qmb_err *);
 void	qmb_index_free(struct qmb_index *);
+/* The summary parsed (on first use), or NULL for a damaged entry. */
+const struct qmb_jv *qmb_index_summary(struct qmb_index_entry *);
 
 #endif

@@ -57,8 +57,11 @@ qmb_view_list_summary(int n, const struct qmb_jv *sm, int64_t now,
 	const char *up = qmb_json_get_str(sm, "updated_at");
 	size_t k = done != NULL ? done->len : 0;
 
-	qmb_buf_addf(b, "%d. %s\n", n, qmb_json_get_str(sm, "project_name"));
-	qmb_buf_addf(b, "   ID: %s\n", qmb_json_get_str(sm, "session_id"));
+	const char *pj = qmb_json_get_str(sm, "project_name");
+	const char *id = qmb_json_get_str(sm, "session_id");
+
+	qmb_buf_addf(b, "%d. %s\n", n, pj ? pj : "?");
+	qmb_buf_addf(b, "   ID: %s\n", id ? id : "?");
 	qmb_buf_adds(b, "   Progress: ");
 	if (st != NULL && strcmp(st, "complete") == 0)
 		qmb_buf_adds(b, "Complete (6/6 done)");

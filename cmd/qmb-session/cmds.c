@@ -207,20 +207,24 @@ cmd_resume(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 }
 
 static int
-listed(const struct opts *o, const struct qmb_index_entry *e)
+listed(const struct opts *o, struct qmb_index_entry *e)
 {
-	const char *st = qmb_json_get_str(e->doc.root, "status");
-	const char *pj = qmb_json_get_str(e->doc.root, "project_name");
+	const struct qmb_jv *sm;
+	const char *pj;
 
 	if (e->damage != NULL)
 		return 0;
-	if (o->project != NULL && (pj == NULL || strcmp(pj, o->project) != 0))
+	if (strcmp(e->status, "complete") == 0 && !(o->set & O_ALL))
 		return 0;
-	return (st != NULL && strcmp(st, "complete") != 0) || (o->set & O_ALL);
+	if (o->project == NULL)
+		return 1;
+	sm = qmb_index_summary(e);
+	pj = sm ? qmb_json_get_str(sm, "project_name") : NULL;
+	return pj != NULL && strcmp(pj, o->project) == 0;
 }
 
 static int
-list_json(const struct opts *o, const struct qmb_index *ix, struct qmb_err *err)
+list_json(const struct opts *o, struct qmb_index *ix, struct qmb_err *err)
 {
 	struct qmb_buf b;
 	struct qmb_jw jw;
@@ -245,7 +249,7 @@ list_json(const struct opts *o, const struct qmb_index *ix, struct qmb_err *err)
 }
 
 static int
-list_human(const struct opts *o, const struct qmb_index *ix, struct qmb_err *err)
+list_human(const struct opts *o, struct qmb_index *ix, struct qmb_err *err)
 {
 	struct qmb_buf b;
 	int64_t now = qmb_now();
@@ -262,8 +266,8 @@ list_human(const struct opts *o, const struct qmb_index *ix, struct qmb_err *err
 	for (i = 0, shown = 0; i < ix->n; i++) {
 		if (listed(o, &ix->v[i])) {
 			qmb_buf_addc(&b, '\n');
-			qmb_view_list_summary((int)++shown, ix->v[i].doc.root, now,
-			    &b);
+			qmb_view_list_summary((int)++shown,
+			    qmb_index_summary(&ix->v[i]), now, &b);
 		} else if (ix->v[i].damage != NULL) {
 			qmb_buf_addf(&b, "\nDamaged: %s\n   %s\n", ix->v[i].id,
 			    ix->v[i].damage);
@@ -305,12 +309,14 @@ latest_of(struct qmb_proj *p, const char *project, char *id,
 		qmb_warn("%zu damaged session%s may belong to '%s' as well: run 'qmb-recover check'",
 		    ix.ndamaged, ix.ndamaged == 1 ? "" : "s", project);
 	for (i = 0; i < ix.n && rc == -1; i++) {
-		const struct qmb_jv *r = ix.v[i].doc.root;
-		const char *st = r ? qmb_json_get_str(r, "status") : NULL;
-		const char *pj = r ? qmb_json_get_str(r, "project_name") : NULL;
+		const struct qmb_jv *r;
+		const char *pj;
 
-		if (st && pj && strcmp(st, "active") == 0 &&
-		    strcmp(pj, project) == 0) {
+		if (ix.v[i].damage != NULL || strcmp(ix.v[i].status, "active"))
+			continue;
+		r = qmb_index_summary(&ix.v[i]);
+		pj = r ? qmb_json_get_str(r, "project_name") : NULL;
+		if (pj != NULL && strcmp(pj, project) == 0) {
 			snprintf(id, QMB_ID_MAX + 1, "%s", ix.v[i].id);
 			rc = 0;
 		}

@@ -136,13 +136,15 @@ function files(root) {
 
 // A file's contents for comparison: JSON (or JSON Lines) without the
 // volatile members, else its text, ids replaced by aliases.  The session
-// index is a cache: its entries, in any order, without their file stats.
+// index is a cache: its entries, in any order, without their file stats
+// and times.
 function contents(side, root, rel) {
 	const text = alias(side, fs.readFileSync(path.join(root, rel), 'utf8'));
 	if (rel.endsWith('.idx'))
 		return text.split('\n').filter((l) => l !== '').map((l) => {
-			const m = /^(\S+) [\d ]+ (\{.*\})$/.exec(l);
-			return m ? [m[1], strip(JSON.parse(m[2]))] : l;
+			// NAME INO SIZE SEC NSEC STATUS UPDATED_AT SUMMARY
+			const m = /^(\S+) [\d ]+ (\S+) \S+ (\{.*\})$/.exec(l);
+			return m ? [m[1], m[2], strip(JSON.parse(m[3]))] : l;
 		}).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
 	try {
 		return text.split('\n').filter((l) => l !== '').map((l) => strip(JSON.parse(l)));
