@@ -284,7 +284,8 @@ static void
 test_audit_torn(void)
 {
 	struct qmb_err err = QMB_ERR_INIT;
-	struct qmb_audit_in in = { "t1", "u", "note", "{\"a\":1}", 0 };
+	struct qmb_audit_in in = { .session_id = "t1", .user_id = "u",
+	    .type = "note", .details = "{\"a\":1}" };
 	struct qmb_audit_head h;
 	struct qmb_proj p;
 	struct qmb_buf b;
