@@ -1,10 +1,35 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "qmb_json.h"
 #include "qmb_kv.h"
 
 #define KEY_MAX 256
+
+/*
+ * A number as jq prints it (1e3 as 1000, 1.50 as 1.5), so that lines
+ * stay byte-identical under `jq -c`: integral values as integers, others
+ * in the shortest form that reads back as the same double.
+ */
+static void
+canonical_number(struct qmb_jw *jw, double d)
+{
+	char buf[40];
+	int prec;
+
+	if (d == (double)(long long)d && d > -1e17 && d < 1e17) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)d);
+	} else {
+		for (prec = 1; prec <= 17; prec++) {
+			snprintf(buf, sizeof(buf), "%.*g", prec, d);
+			if (strtod(buf, NULL) == d)
+				break;
+		}
+	}
+	qmb_jw_numtext(jw, buf);
+}
 
 static int
 typed_value(struct qmb_jw *jw, const char *key, const char *v, int ints_only,
@@ -21,6 +46,8 @@ typed_value(struct qmb_jw *jw, const char *key, const char *v, int ints_only,
 		if (ints_only && doc.root->type == QMB_JNUM && !doc.root->isint)
 			rc = qmb_errf(err, QMB_EXIT_USAGE,
 			    "-d %.64s=%.64s: only integers are allowed here", key, v);
+		else if (doc.root->type == QMB_JNUM && !doc.root->isint)
+			canonical_number(jw, doc.root->dbl);
 		else
 			qmb_jw_value(jw, doc.root);
 	} else {
