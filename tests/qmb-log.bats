@@ -82,12 +82,14 @@ ERROR F'
 	w -l INFO -c c -a a -d int=42 -d neg=-7 -d float=1.5 -d exp=1e3 \
 	    -d t=true -d f=false -d nul=null -d zero=007 -d space=' 5' \
 	    -d empty= -d word=hello -d eq=a=b -d quoted='"x"' -d arr='[1]'
-	# the values as written (jq would print 1e3 as 1000)
-	run -0 grep -c -F '"details":{"int":42,"neg":-7,"float":1.5,"exp":1e3,"t":true,"f":false,"nul":null,"zero":"007","space":" 5","empty":"","word":"hello","eq":"a=b","quoted":"\"x\"","arr":"[1]"},' "$(logf $ID.log)"
+	# numbers as jq prints them (1e3 as 1000), so jq -c keeps the line
+	run -0 grep -c -F '"details":{"int":42,"neg":-7,"float":1.5,"exp":1000,"t":true,"f":false,"nul":null,"zero":"007","space":" 5","empty":"","word":"hello","eq":"a=b","quoted":"\"x\"","arr":"[1]"},' "$(logf $ID.log)"
 	assert_output 1
 	run -0 jq -r '.details | [.int, .exp, .quoted] | map(type) | join(" ")' \
 	    "$(logf $ID.log)"
 	assert_output 'number number string'
+	run -0 sh -c 'tail -1 "$1" | jq -c . | cmp - "$2"' sh "$(logf $ID.log)" \
+	    <(tail -1 "$(logf $ID.log)")
 }
 
 @test "write --details: nested objects; a -d of the same key wins" {
