@@ -19,7 +19,7 @@ static char progname[] = "qmb-log";
 
 static const char usage_str[] =
 "usage: qmb-log [-hqVv] [-C dir] [--json] [--user id] [--wait seconds]\n"
-"               write -s id -l level -c component -a action [-S stage]\n"
+"               write [-s id] -l level -c component -a action [-S stage]\n"
 "                     [-d key=value ...] [--details json]\n"
 "       qmb-log write --stdin [-s id]\n"
 "       qmb-log show [id | --global] [-f] [-l level] [-S stage] [-c component]\n"

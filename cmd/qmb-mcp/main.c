@@ -3,6 +3,7 @@
  * qmb-mcp: the qmb programs as MCP tools for Claude Code, over stdio.
  * stdout carries protocol only; diagnostics go to stderr.
  */
+#include <sys/stat.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -160,6 +161,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mcp m = { 0 };
+	struct stat st;
 	int ch;
 
 	argv[0] = progname;
@@ -175,6 +177,12 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		return qmb_usage(usage_str);
+	errno = 0;
+	if (m.dir != NULL && (stat(m.dir, &st) == -1 || !S_ISDIR(st.st_mode))) {
+		fprintf(stderr, "%s: project folder '%s': %s\n", progname, m.dir,
+		    errno ? strerror(errno) : "not a directory");
+		return QMB_EXIT_NOTFOUND;
+	}
 	if (mcp_tools_check() == -1) {
 		fprintf(stderr, "%s: internal error: a tool schema does not parse\n",
 		    progname);
