@@ -328,7 +328,7 @@ SEE ALSO"
 	f=$(audit_file "$id")
 	# entry 3 approves stage B; change one character of its part
 	sed '3s/B_Table/b_Table/' "$f" >"$BATS_TEST_TMPDIR/changed.json"
-	! cmp -s "$f" "$BATS_TEST_TMPDIR/changed.json"
+	! cmp -s "$f" "$BATS_TEST_TMPDIR/changed.json" || fail "sed changed nothing"
 	run -0 --separate-stderr bash -c "f='$BATS_TEST_TMPDIR/changed.json'; $hashes"
 	assert_output 'bad hash: entry 3'
 	run -0 --separate-stderr bash -c "f='$BATS_TEST_TMPDIR/changed.json'; $chain"

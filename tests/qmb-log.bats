@@ -514,7 +514,7 @@ a2'
 	mkdir "$BATS_TEST_TMPDIR/elsewhere"
 	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$QMB_PROJECT_DIR/.qmb/logs"
 	run -6 --separate-stderr qmb-log write -s "$ID" -l INFO -c c -a d
-	run ls "$BATS_TEST_TMPDIR/elsewhere"
+	run -0 --separate-stderr ls -A "$BATS_TEST_TMPDIR/elsewhere"
 	assert_output ''
 }
 
@@ -597,7 +597,8 @@ a2'
 
 @test "options: --help, --version, unknown command and option, -C" {
 	run -0 --separate-stderr qmb-log --help
-	[[ $output == *"usage: qmb-log"* ]] && [[ $output == *"--rotated"* ]]
+	[[ $output == *"usage: qmb-log"* ]]
+	[[ $output == *"--rotated"* ]]
 	[ -z "$stderr" ]
 	run -0 --separate-stderr qmb-log -V
 	[[ $output =~ ^qmb-log\ [0-9] ]]

@@ -29,7 +29,7 @@ scenario() {
 	fi
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "" ]
-	! grep -q '^not ok' <<<"$output"
+	! grep -q '^not ok' <<<"$output" || fail "a step failed"
 	[[ "${lines[-1]}" =~ ^[0-9]+\ steps\ passed$ ]]
 }
 

@@ -370,3 +370,9 @@ $(sed -n 2p <<<"$output")" ]
 	[ "$(line 3 | jq -c '.result | [.isError, .structuredContent.exit_code]')" = '[true,2]' ]
 	[ ! -e "$other/.qmb" ]
 }
+
+@test "qmb-mcp -C with a missing folder: exit 3 at start, nothing on stdout" {
+	run -3 --separate-stderr qmb-mcp -C "$BATS_TEST_TMPDIR/nowhere" </dev/null
+	assert_output ''
+	[[ $stderr == "qmb-mcp: project folder '$BATS_TEST_TMPDIR/nowhere': No such file or directory" ]]
+}

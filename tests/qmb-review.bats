@@ -327,7 +327,7 @@ gap() { jq -s ".[$1].ts_ms - .[$(($1 - 1))].ts_ms" "$FAKE_LOG"; }
 	    (.systemInstruction.parts[0].text | contains("Qlik"))' "$body"
 	jq -r '.contents[0].parts[0].text' "$body" >"$BATS_TEST_TMPDIR/sent"
 	grep -qF "$(qmb-session script "$id" | head -1)" "$BATS_TEST_TMPDIR/sent"
-	! grep -qF -- "$KEY" "$body"
+	! grep -qF -- "$KEY" "$body" || fail "the API key is in the request body"
 	# -v shows the attempt, never the key
 	[[ $stderr == *"attempt 1 of 3: HTTP 200"* ]]
 	[ "$(jq -r '.gemini_reviews[0].model' "$(sess_file "$id")")" = mode-ok ]
@@ -516,7 +516,9 @@ gap() { jq -s ".[$1].ts_ms - .[$(($1 - 1))].ts_ms" "$FAKE_LOG"; }
 	# critical before warning
 	crit=$(grep -n '^Critical (1)$' <<<"$output" | cut -d: -f1)
 	warn=$(grep -n '^Warning (1)$' <<<"$output" | cut -d: -f1)
-	[ -n "$crit" ] && [ -n "$warn" ] && [ "$crit" -lt "$warn" ]
+	[ -n "$crit" ]
+	[ -n "$warn" ]
+	[ "$crit" -lt "$warn" ]
 	run -0 --separate-stderr qmb-review show "$id" --json
 	[ "$(jq -cS . <<<"$output")" = "$(jq -cS '.gemini_reviews[-1]' "$(sess_file "$id")")" ]
 	jq -e '(.score | type) == "number" and .score == 72 and
@@ -746,7 +748,9 @@ gap() { jq -s ".[$1].ts_ms - .[$(($1 - 1))].ts_ms" "$FAKE_LOG"; }
 	run -0 --separate-stderr qmb-session complete "$id"
 	[ "$output" = "✅ Complete! Score: 72/100" ]
 	out=$QMB_PROJECT_DIR/stage2_output
-	[ -f "$out/model.json" ] && [ -f "$out/script.qvs" ] && [ -f "$out/gemini_review.json" ]
+	[ -f "$out/model.json" ]
+	[ -f "$out/script.qvs" ]
+	[ -f "$out/gemini_review.json" ]
 	cmp "$out/script.qvs" <(qmb-session script "$id")
 	[ "$(jq -r .review.score "$out/model.json")" = 72 ]
 	run -0 --separate-stderr qmb-audit verify "$id"

@@ -42,12 +42,14 @@ complete_session() {
 
 @test "qmb-rotate: silent when there is nothing to do; -v says so" {
 	run -0 --separate-stderr qmb-rotate
-	[ "$output" = "" ] && [ -z "$stderr" ]
+	[ "$output" = "" ]
+	[ -z "$stderr" ]
 	[ ! -e "$QMB_PROJECT_DIR/.qmb" ]
 	new_session SalesModel
 	before=$(listing)
 	run -0 --separate-stderr qmb-rotate --retention
-	[ "$output" = "" ] && [ -z "$stderr" ]
+	[ "$output" = "" ]
+	[ -z "$stderr" ]
 	[ "$(listing)" = "$before" ]
 	run -0 --separate-stderr qmb-rotate -v
 	[ "$output" = "" ]
@@ -105,7 +107,8 @@ complete_session() {
 	hold_lock "$QMB_PROJECT_DIR/.qmb/rotate.lock"
 	SECONDS=0
 	run -0 --separate-stderr qmb-rotate --max-size 300 --wait 5
-	[ "$output" = "" ] && [ -z "$stderr" ]
+	[ "$output" = "" ]
+	[ -z "$stderr" ]
 	run -0 --separate-stderr qmb-rotate --max-size 300 -v
 	[ "$stderr" = "qmb-rotate: another qmb-rotate is running in '$QMB_PROJECT_DIR'; nothing done" ]
 	[ "$SECONDS" -lt 3 ]
@@ -167,7 +170,8 @@ complete_session() {
 	export QMB_NOW=2026-01-08T10:00:00.000Z
 	run -0 --separate-stderr qmb-rotate --retention
 	[ "$output" = "deleted 2 log files of session $done_id (completed 7 days ago)" ]
-	[ ! -e "$(LOGS)/$done_id.log" ] && [ ! -e "$(LOGS)/$done_id.log.1" ]
+	[ ! -e "$(LOGS)/$done_id.log" ]
+	[ ! -e "$(LOGS)/$done_id.log.1" ]
 	[ -e "$(LOGS)/$id.log" ]
 	[ "$(jq -r 'select(.type == "session_logs_deleted") | .details.files' "$(audit_file "$done_id")")" = 2 ]
 	[ "$(jq -r 'select(.action == "session_logs_deleted") | "\(.level) \(.details.session)"' "$(LOGS)/qmb.log")" = "INFO $done_id" ]

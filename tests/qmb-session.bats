@@ -939,8 +939,10 @@ at() { QMB_NOW=$1 "${@:2}"; }
 	approve_upto "$id" B
 	run -0 --separate-stderr qmb-session archive "$id"
 	[[ "$output" == "Archived session $id"* ]]
-	[ -f "$arch/$id.json" ] && [ -f "$arch/$id.json.bak" ]
-	[ ! -e "$(sess_file "$id")" ] && [ ! -e "$(sess_file "$id").bak" ]
+	[ -f "$arch/$id.json" ]
+	[ -f "$arch/$id.json.bak" ]
+	[ ! -e "$(sess_file "$id")" ]
+	[ ! -e "$(sess_file "$id").bak" ]
 	[ "$(stat -c %a "$arch")" = 700 ]
 	[ "$(jq -r .type "$(audit_file "$id")" | tail -n 1)" = session_archived ]
 	run -0 --separate-stderr qmb-session list
@@ -1119,7 +1121,7 @@ at() { QMB_NOW=$1 "${@:2}"; }
 	add_review "$id"
 	qmb-session complete "$id" >/dev/null
 	qmb-session archive "$id" >/dev/null
-	run find "$QMB_PROJECT_DIR" -mindepth 1 \( -type f ! -perm 600 \) -o \
+	run -0 --separate-stderr find "$QMB_PROJECT_DIR" -mindepth 1 \( -type f ! -perm 600 \) -o \
 	    \( -type d ! -perm 700 \)
 	[ -z "$output" ]
 	[ -f "$QMB_PROJECT_DIR/.qmb/archive/sessions/$id.json" ]

@@ -178,7 +178,8 @@ stages() {
 	[[ ${lines[0]} == "low disk: "*" free, under 500 MB; keeping only 2 rotated files per log" ]]
 	[[ $output == *"removed 3 rotated files of .qmb/logs/$id.log beyond 2"* ]]
 	[ -z "$stderr" ]
-	[ -e "$logs/$id.log.2" ] && [ ! -e "$logs/$id.log.3" ]
+	[ -e "$logs/$id.log.2" ]
+	[ ! -e "$logs/$id.log.3" ]
 	[ "$(jq -r 'select(.action == "low_disk_space") | .details.keep' "$logs/qmb.log")" = 2 ]
 	run -0 --separate-stderr qmb-session approve "$id" B - < <(part B)
 	[ "$(stages)" = AB ]
