@@ -8,7 +8,8 @@ LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_json.c lib/qmb_io.c \
           lib/qmb_replay.c lib/qmb_txn.c lib/qmb_prog.c lib/qmb_view.c lib/qmb_config.c lib/qmb_logread.c \
           lib/qmb_kv.c lib/qmb_verify.c lib/qmb_mirror.c lib/qmb_index.c \
           lib/qmb_gemini.c lib/qmb_review.c \
-          lib/qmb_recover.c lib/qmb_retention.c
+          lib/qmb_recover.c lib/qmb_retention.c \
+          lib/qmb_format.c lib/qmb_migrate.c
 LIBOBJ  = $(LIBSRC:.c=.o)
 SESSION_OBJ = cmd/qmb-session/main.o cmd/qmb-session/cmds.o \
               cmd/qmb-session/change.o cmd/qmb-session/finish.o
@@ -20,7 +21,7 @@ MCP_CORE = cmd/qmb-mcp/rpc.o cmd/qmb-mcp/tools.o cmd/qmb-mcp/session.o \
            cmd/qmb-mcp/ops.o cmd/qmb-mcp/result.o cmd/qmb-mcp/run.o
 MCP_OBJ = cmd/qmb-mcp/main.o $(MCP_CORE)
 RECOVER_OBJ = cmd/qmb-recover/main.o cmd/qmb-recover/check.o \
-              cmd/qmb-recover/health.o
+              cmd/qmb-recover/health.o cmd/qmb-recover/migrate.o
 ROTATE_OBJ = cmd/qmb-rotate/main.o
 LIBHDR  = $(wildcard lib/*.h)
 UNITSRC = $(wildcard tests/unit/test_*.c)

@@ -14,6 +14,7 @@
 
 #include "qmb_audit.h"
 #include "qmb_clock.h"
+#include "qmb_format.h"
 #include "qmb_io.h"
 #include "qmb_session.h"
 
@@ -334,23 +335,44 @@ check_keys(const struct qmb_jv *o, int code, struct qmb_err *err)
 	return 0;
 }
 
+static int from_jv(const struct qmb_jv *, const char *, int,
+    struct qmb_session *, struct qmb_err *);
+
+/* An older format: upgrade it in memory, read it, remember its format. */
+static int
+from_older(const struct qmb_jv *o, const char *id, int code,
+    struct qmb_session *s, struct qmb_err *err)
+{
+	struct qmb_json_doc doc = { 0 };
+	struct qmb_buf b;
+	int64_t fmt = s->version;
+	int rc;
+
+	qmb_buf_init(&b, qmb_io_max_file() + 4096);
+	rc = qmb_format_upgrade(o, fmt, &b, code, err);
+	if (rc == 0)
+		rc = qmb_json_parse(b.data, b.len, b.max, code, &doc, err);
+	qmb_buf_free(&b);
+	if (rc == 0)
+		rc = from_jv(doc.root, id, code, s, err);
+	qmb_json_free(&doc);
+	if (rc == 0)
+		s->version = fmt;
+	return rc;
+}
+
 static int
 from_jv(const struct qmb_jv *o, const char *id, int code,
     struct qmb_session *s, struct qmb_err *err)
 {
 	const struct qmb_jv *v;
 
-	if (o->type != QMB_JOBJ)
-		return qmb_errf(err, code, "not a JSON object");
-	if (int_field(o, "version", &s->version, code, err) == -1)
+	if (qmb_format_of(o, &s->version, code, err) == -1)
 		return -1;
-	if (s->version > QMB_SESSION_VERSION)
-		return qmb_errf(err, code,
-		    "written by a newer qmb (state version %lld; this one knows %d): upgrade qmb",
-		    (long long)s->version, QMB_SESSION_VERSION);
-	if (s->version < 1)
-		return qmb_errf(err, code, "bad version %lld",
-		    (long long)s->version);
+	if (s->version > QMB_FORMAT_CURRENT)
+		return qmb_format_newer(err, code, s->version);
+	if (s->version < QMB_FORMAT_CURRENT)
+		return from_older(o, id, code, s, err);
 	if (check_keys(o, code, err) == -1)
 		return -1;
 	if ((v = member(o, "session_id", QMB_JSTR, code, err)) == NULL)
@@ -452,7 +474,8 @@ qmb_session_members(const struct qmb_session *s, struct qmb_jw *jw)
 	size_t i;
 	int k;
 
-	qmb_jw_kint(jw, "version", s->version);
+	/* what is written is always the current format */
+	qmb_jw_kint(jw, "version", QMB_SESSION_VERSION);
 	qmb_jw_kstr(jw, "session_id", s->id);
 	qmb_jw_kstr(jw, "project_name", s->project);
 	qmb_jw_kstr(jw, "created_at", s->created_at);
@@ -624,7 +647,10 @@ load_file(struct qmb_proj *p, const char *id, const char *suffix,
 	} else if (err->code == QMB_EXIT_CORRUPT) {
 		*cur = QMB_CUR_INVALID;
 	}
-	if (rc == -1 && err->code == QMB_EXIT_CORRUPT)
+	if (rc == -1 && qmb_format_is_newer(err))
+		qmb_err_prefix(err, "session '%s%s'", id,
+		    suffix[0] ? " backup" : "");
+	else if (rc == -1 && err->code == QMB_EXIT_CORRUPT)
 		qmb_err_prefix(err, "session '%s%s' is damaged (run 'qmb-recover repair %s')",
 		    id, suffix[0] ? " backup" : "", id);
 	qmb_buf_free(&b);
@@ -656,6 +682,10 @@ qmb_session_save(struct qmb_proj *p, const struct qmb_session *s,
 	char name[NAME_MAX + 1];
 	int rc;
 
+	if (s->version != QMB_SESSION_VERSION)
+		return qmb_errf(err, QMB_EXIT_INTERNAL,
+		    "internal: session '%s' is in format %lld: migrate it before saving",
+		    s->id, (long long)s->version);
 	if (file_name(name, s->id, "", err) == -1)
 		return -1;
 	sv.name = name;

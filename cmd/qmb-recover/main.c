@@ -19,6 +19,7 @@ static const char usage_str[] =
 "usage: qmb-recover [-hqVv] [-C dir] [--json] [--user id] [--wait seconds]\n"
 "                   check [id | --all]\n"
 "       qmb-recover repair id | --all [--dry-run] [--from bak | audit]\n"
+"       qmb-recover migrate id ... | --all [--dry-run]\n"
 "       qmb-recover health\n"
 "       qmb-recover report [--since time]\n";
 
@@ -27,11 +28,14 @@ static const char help_str[] =
 "  check [ID]      classify sessions and list what is wrong (default: all)\n"
 "  repair ID       repair a session: roll forward, .bak, audit replay or\n"
 "                  a fresh start; damaged files go to .qmb/corrupt/\n"
+"  migrate ID...   convert sessions of the TypeScript QlikModelBuilder in\n"
+"                  place; the originals are kept in .qmb/migrated/\n"
 "  health          disk space, log sizes, idle sessions, Gemini failures\n"
 "  report          recovery metrics of the last 7 days (or --since)\n"
 "\noptions:\n"
-"      --all               every session (check, repair)\n"
-"      --dry-run           repair: say what would be done, change nothing\n"
+"      --all               every session (check, repair, migrate)\n"
+"      --dry-run           repair, migrate: say what would be done, change\n"
+"                          nothing\n"
 "      --from=SOURCE       repair: take the state from 'bak' or 'audit'\n"
 "      --since=TIME        report: a duration (7d, 24h) or a date\n"
 "  -C, --directory=DIR     project folder\n"
@@ -50,6 +54,7 @@ static const struct verb {
 } verbs[] = {
 	{ "check", cmd_check, 0, 1 },
 	{ "repair", cmd_repair, 0, 1 },
+	{ "migrate", cmd_migrate, 0, 4096 },
 	{ "health", cmd_health, 0, 0 },
 	{ "report", cmd_report, 0, 0 },
 };
@@ -118,19 +123,22 @@ static int
 check(const struct verb *v, const struct opts *o, int nargs, int from_set)
 {
 	int repair = strcmp(v->name, "repair") == 0;
+	int migrate = strcmp(v->name, "migrate") == 0;
 
 	if (nargs < v->min || nargs > v->max)
 		return misuse("wrong number of operands for", v->name);
 	if (o->all && nargs > 0)
 		return misuse("give an id or --all, not both, to", v->name);
-	if (o->all && !repair && strcmp(v->name, "check") != 0)
-		return misuse("--all only applies to 'check' and 'repair', not",
+	if (o->all && !repair && !migrate && strcmp(v->name, "check") != 0)
+		return misuse("--all only applies to 'check', 'repair' and 'migrate', not",
 		    v->name);
-	if (repair && !o->all && nargs == 0)
+	if ((repair || migrate) && !o->all && nargs == 0)
 		return misuse("give a session id or --all to", v->name);
-	if ((o->dry_run || from_set) && !repair)
-		return misuse("--dry-run and --from only apply to 'repair', not",
+	if (o->dry_run && !repair && !migrate)
+		return misuse("--dry-run only applies to 'repair' and 'migrate', not",
 		    v->name);
+	if (from_set && !repair)
+		return misuse("--from only applies to 'repair', not", v->name);
 	if (o->since && strcmp(v->name, "report") != 0)
 		return misuse("--since only applies to 'report', not", v->name);
 	return 0;

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Session formats and the upgrade chain.  Step N reshapes an object of
+ * format N into one of format N + 1; steps[] is indexed by N.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "qmb_audit.h"
+#include "qmb_format.h"
+#include "qmb_session.h"
+
+#define NEWER_PREFIX	"written by a newer qmb (format "
+
+typedef int (*step_fn)(const struct qmb_jv *, struct qmb_jw *, int,
+    struct qmb_err *);
+
+int
+qmb_format_of(const struct qmb_jv *o, int64_t *fmt, int code,
+    struct qmb_err *err)
+{
+	const struct qmb_jv *v;
+
+	*fmt = QMB_FORMAT_LEGACY;
+	if (o->type != QMB_JOBJ)
+		return qmb_errf(err, code, "not a JSON object");
+	if ((v = qmb_json_get(o, "version")) == NULL)
+		return 0;
+	if (v->type != QMB_JNUM || !v->isint || v->i64 < 0)
+		return qmb_errf(err, code,
+		    "field 'version' must be a non-negative integer");
+	*fmt = v->i64;
+	return 0;
+}
+
+int
+qmb_format_newer(struct qmb_err *err, int code, int64_t fmt)
+{
+	return qmb_errf(err, code,
+	    NEWER_PREFIX "%lld); this one reads up to %d: upgrade qmb",
+	    (long long)fmt, QMB_FORMAT_CURRENT);
+}
+
+int
+qmb_format_is_newer(const struct qmb_err *err)
+{
+	return err != NULL && strstr(err->msg, NEWER_PREFIX) != NULL;
+}
+
+/* ---- step 0 -> 1: the TypeScript tool's session ------------------- */
+
+/*
+ * Format 0 has no version, status, revision or audit fields; user_id is
+ * absent when unknown; current_stage is where the user was, which after
+ * a revert is a completed stage.  Format 1 keeps every other member as
+ * it is and derives current_stage from completed_stages.
+ */
+static const char *const written0[] = {
+	"version", "session_id", "project_name", "created_at", "updated_at",
+	"status", "revision", "audit_seq", "audit_hash", "current_stage",
+	"completed_stages", "model_type", "approved_script_parts",
+	"pending_tables", "gemini_reviews", "user_id",
+};
+
+static void
+copy(struct qmb_jw *jw, const struct qmb_jv *o, const char *k)
+{
+	const struct qmb_jv *v = qmb_json_get(o, k);
+
+	if (v == NULL)
+		return;
+	qmb_jw_key(jw, k);
+	qmb_jw_value(jw, v);
+}
+
+static void
+copy_or_empty(struct qmb_jw *jw, const struct qmb_jv *o, const char *k)
+{
+	if (qmb_json_get(o, k) != NULL) {
+		copy(jw, o, k);
+		return;
+	}
+	qmb_jw_key(jw, k);
+	qmb_jw_arr_begin(jw);
+	qmb_jw_arr_end(jw);
+}
+
+static void
+current0(struct qmb_jw *jw, const struct qmb_jv *o)
+{
+	const struct qmb_jv *done = qmb_json_get(o, "completed_stages");
+	char cur[2] = { 0, 0 };
+
+	if (done == NULL || done->type != QMB_JARR) {
+		copy(jw, o, "current_stage");
+		return;
+	}
+	cur[0] = (char)('A' + (done->len < QMB_NSTAGES ? done->len :
+	    QMB_NSTAGES - 1));
+	qmb_jw_kstr(jw, "current_stage", cur);
+}
+
+static int
+written(const char *k, const char *const *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(k, v[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+step0(const struct qmb_jv *o, struct qmb_jw *jw, int code,
+    struct qmb_err *err)
+{
+	const struct qmb_jv *v;
+	size_t i;
+
+	v = qmb_json_get(o, "current_stage");
+	if (v != NULL && (v->type != QMB_JSTR || qmb_stage_index(v->str) < 0))
+		return qmb_errf(err, code, "current_stage is not a stage");
+	qmb_jw_kint(jw, "version", 1);
+	copy(jw, o, "session_id");
+	copy(jw, o, "project_name");
+	copy(jw, o, "created_at");
+	copy(jw, o, "updated_at");
+	qmb_jw_kstr(jw, "status", "active");
+	qmb_jw_kint(jw, "revision", 0);
+	qmb_jw_kint(jw, "audit_seq", 0);
+	qmb_jw_kstr(jw, "audit_hash", QMB_AUDIT_ZERO);
+	current0(jw, o);
+	copy(jw, o, "completed_stages");
+	qmb_jw_key(jw, "model_type");
+	if ((v = qmb_json_get(o, "model_type")) != NULL)
+		qmb_jw_value(jw, v);
+	else
+		qmb_jw_null(jw);
+	copy(jw, o, "approved_script_parts");
+	copy_or_empty(jw, o, "pending_tables");
+	copy_or_empty(jw, o, "gemini_reviews");
+	v = qmb_json_get(o, "user_id");
+	if (v != NULL && v->type != QMB_JNULL)
+		copy(jw, o, "user_id");
+	else
+		qmb_jw_kstr(jw, "user_id", QMB_FORMAT_NO_USER);
+	/* anything else stays, for the reader to name it */
+	for (i = 0; i < o->len; i++)
+		if (!written(o->kids[i].key, written0,
+		    sizeof(written0) / sizeof(written0[0]))) {
+			qmb_jw_key(jw, o->kids[i].key);
+			qmb_jw_value(jw, &o->kids[i]);
+		}
+	return 0;
+}
+
+static const step_fn steps[QMB_FORMAT_CURRENT] = {
+	step0,		/* 0 -> 1 */
+};
+
+int
+qmb_format_step(const struct qmb_jv *o, int64_t from, struct qmb_buf *out,
+    int code, struct qmb_err *err)
+{
+	struct qmb_jw jw;
+
+	if (from < 0 || from >= QMB_FORMAT_CURRENT)
+		return qmb_errf(err, QMB_EXIT_INTERNAL,
+		    "internal: no upgrade step from format %lld",
+		    (long long)from);
+	if (o->type != QMB_JOBJ)
+		return qmb_errf(err, code, "not a JSON object");
+	qmb_buf_reset(out);
+	qmb_jw_init(&jw, out, 0);
+	qmb_jw_obj_begin(&jw);
+	if (steps[from](o, &jw, code, err) == -1)
+		return -1;
+	qmb_jw_obj_end(&jw);
+	if (qmb_jw_finish(&jw) == -1)
+		return qmb_errf(err, QMB_EXIT_IO,
+		    "session too large to upgrade (limit %zu bytes)", out->max);
+	return 0;
+}
+
+int
+qmb_format_upgrade(const struct qmb_jv *o, int64_t from, struct qmb_buf *out,
+    int code, struct qmb_err *err)
+{
+	struct qmb_json_doc doc = { 0 };
+	struct qmb_buf next;
+	int rc = 0;
+
+	if (from > QMB_FORMAT_CURRENT)
+		return qmb_format_newer(err, code, from);
+	qmb_buf_reset(out);
+	if (from == QMB_FORMAT_CURRENT) {
+		struct qmb_jw jw;
+
+		qmb_jw_init(&jw, out, 0);
+		qmb_jw_value(&jw, o);
+		return qmb_jw_finish(&jw) == -1 ? qmb_errf(err, QMB_EXIT_IO,
+		    "session too large (limit %zu bytes)", out->max) : 0;
+	}
+	if (qmb_format_step(o, from, out, code, err) == -1)
+		return -1;
+	qmb_buf_init(&next, out->max);
+	for (from++; rc == 0 && from < QMB_FORMAT_CURRENT; from++) {
+		rc = qmb_json_parse(out->data, out->len, out->max,
+		    QMB_EXIT_INTERNAL, &doc, err);
+		if (rc == 0)
+			rc = qmb_format_step(doc.root, from, &next, code, err);
+		qmb_json_free(&doc);
+		if (rc == 0) {
+			qmb_buf_reset(out);
+			rc = qmb_buf_add(out, next.data, next.len);
+		}
+	}
+	qmb_buf_free(&next);
+	return rc;
+}
