@@ -44,7 +44,13 @@ qmb_format_newer(struct qmb_err *err, int code, int64_t fmt)
 int
 qmb_format_is_newer(const struct qmb_err *err)
 {
-	return err != NULL && strstr(err->msg, NEWER_PREFIX) != NULL;
+	return err != NULL && qmb_format_msg_is_newer(err->msg);
+}
+
+int
+qmb_format_msg_is_newer(const char *msg)
+{
+	return msg != NULL && strstr(msg, NEWER_PREFIX) != NULL;
 }
 
 /* ---- step 0 -> 1: the TypeScript tool's session ------------------- */

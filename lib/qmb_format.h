@@ -41,6 +41,7 @@ int	qmb_format_of(const struct qmb_jv *o, int64_t *fmt, int code,
  */
 int	qmb_format_newer(struct qmb_err *, int code, int64_t fmt);
 int	qmb_format_is_newer(const struct qmb_err *);
+int	qmb_format_msg_is_newer(const char *msg);
 /*
  * Run the upgrade steps from format from up to QMB_FORMAT_CURRENT on o;
  * the resulting object's compact JSON text goes to out.  A member a step

@@ -47,6 +47,7 @@ static const char *const fkinds[] = {
 	"session-damaged", "session-missing", "session-mismatch",
 	"newer-version", "behind-audit", "ahead-of-audit", "bak-damaged",
 	"audit-torn", "audit-broken", "log-torn", "stale-tmp", "idle",
+	"legacy-format",
 };
 
 /* One state file (.json or .json.bak) as found. */
@@ -127,7 +128,7 @@ qmb_rec_needs_repair(const struct qmb_rec *r)
 	if (r->verdict != QMB_V_OK && r->verdict != QMB_V_ARCHIVED)
 		return 1;
 	for (i = 0; i < r->nf; i++)
-		if (r->f[i].kind != QMB_F_IDLE)
+		if (r->f[i].kind != QMB_F_IDLE && r->f[i].kind != QMB_F_LEGACY)
 			return 1;
 	return 0;
 }
@@ -821,8 +822,8 @@ findings(struct qmb_proj *p, struct exam *e, struct qmb_rec *r)
 		    e->json.why);
 	else if (e->json.st == C_NEWER)
 		find(r, QMB_F_NEWER, sp,
-		    "written by a newer qmb (state version %lld): upgrade qmb, or repair with --from bak or --from audit",
-		    (long long)e->json.version);
+		    "written by a newer qmb (format %lld); this one reads up to %d: upgrade qmb, or repair with --from bak or --from audit",
+		    (long long)e->json.version, QMB_SESSION_VERSION);
 	else if (e->json.st == C_MISSING && r->verdict != QMB_V_ARCHIVED)
 		find(r, QMB_F_MISSING, sp, "session file missing");
 	else if (e->json.st == C_VALID && !e->json.fits && !e->json.ahead)
@@ -857,6 +858,9 @@ findings(struct qmb_proj *p, struct exam *e, struct qmb_rec *r)
 			find(r, QMB_F_TMP, ap,
 			    "stale temporary file (a save that never finished)");
 		}
+	if (r->has_state && r->state.version < QMB_SESSION_VERSION)
+		find(r, QMB_F_LEGACY, sp,
+		    "legacy format: migrate with 'qmb-recover migrate %s'", e->id);
 	if (!r->has_state || r->state.complete || cfg == NULL ||
 	    r->verdict == QMB_V_LOST ||
 	    qmb_time_parse(r->state.updated_at, &t) == -1)
@@ -1309,8 +1313,8 @@ qmb_recover_repair(struct qmb_proj *p, const char *id,
 	if ((rc = classify(p, &e, r, err)) == 0 && !o->dry_run) {
 		if (r->verdict == QMB_V_NEWER)
 			rc = qmb_errf(err, QMB_EXIT_CORRUPT,
-			    "session '%s' was written by a newer qmb (state version %lld); left alone: upgrade qmb, or repair with --from bak or --from audit",
-			    id, (long long)e.json.version);
+			    "session '%s' was written by a newer qmb (format %lld); this one reads up to %d: left alone (upgrade qmb, or repair with --from bak or --from audit)",
+			    id, (long long)e.json.version, QMB_SESSION_VERSION);
 		else if (qmb_rec_needs_repair(r))
 			rc = execute(p, &e, r, &l, o->user, err);
 	}

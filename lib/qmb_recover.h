@@ -75,7 +75,8 @@ enum qmb_fkind {
 	QMB_F_BROKEN,		/* audit chain broken */
 	QMB_F_LOGTORN,		/* torn last line of a log */
 	QMB_F_TMP,		/* stale temporary file */
-	QMB_F_IDLE		/* idle longer than idle_warn_days */
+	QMB_F_IDLE,		/* idle longer than idle_warn_days */
+	QMB_F_LEGACY		/* the TypeScript tool's format: migrate */
 };
 
 struct qmb_recfind {

@@ -6,11 +6,14 @@
  * the compact text of a JSON array of objects.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "qmb_audit.h"
 #include "qmb_clock.h"
@@ -655,6 +658,98 @@ load_file(struct qmb_proj *p, const char *id, const char *suffix,
 		    id, suffix[0] ? " backup" : "", id);
 	qmb_buf_free(&b);
 	return rc;
+}
+
+int
+qmb_session_load_archived(struct qmb_proj *p, const char *id,
+    struct qmb_session *s, struct qmb_err *err)
+{
+	static const enum qmb_dir where[2] = {
+		QMB_D_ARCHIVE_SESSIONS, QMB_D_ARCHIVE,
+	};
+	struct qmb_buf b;
+	char name[NAME_MAX + 1];
+	int k, dfd, rc = -1;
+
+	qmb_session_init(s);
+	if (file_name(name, id, "", err) == -1)
+		return -1;
+	qmb_errf(err, QMB_EXIT_NOTFOUND,
+	    "no session '%s' (see 'qmb-session list --all')", id);
+	for (k = 0; k < 2 && rc == -1 && err->code == QMB_EXIT_NOTFOUND; k++) {
+		struct qmb_err e = QMB_ERR_INIT;
+
+		if ((dfd = qmb_proj_dir(p, where[k], 0, &e)) == -1)
+			continue;
+		qmb_buf_init(&b, qmb_io_max_file());
+		if (qmb_io_read_file(dfd, name, b.max, QMB_EXIT_CORRUPT, &b,
+		    &e) == 0) {
+			rc = qmb_session_parse(b.data, b.len, id,
+			    QMB_EXIT_CORRUPT, s, err);
+			if (rc == -1 && !qmb_format_is_newer(err))
+				qmb_err_prefix(err, "archived session '%s' is damaged",
+				    id);
+			else if (rc == -1)
+				qmb_err_prefix(err, "archived session '%s'", id);
+		} else if (e.code != QMB_EXIT_NOTFOUND)
+			*err = e;
+		qmb_buf_free(&b);
+	}
+	return rc;
+}
+
+int
+qmb_session_archived_ids(struct qmb_proj *p, char ***ids, size_t *n,
+    struct qmb_err *err)
+{
+	static const enum qmb_dir where[2] = {
+		QMB_D_ARCHIVE_SESSIONS, QMB_D_ARCHIVE,
+	};
+	struct qmb_err e = QMB_ERR_INIT;
+	struct dirent *de;
+	char id[QMB_ID_MAX + 1], **v;
+	size_t len, i;
+	DIR *dp;
+	int k, dfd, fd;
+
+	*ids = NULL;
+	*n = 0;
+	for (k = 0; k < 2; k++) {
+		if ((dfd = qmb_proj_dir(p, where[k], 0, &e)) == -1)
+			continue;
+		if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) == -1 || (dp = fdopendir(fd)) == NULL) {
+			if (fd != -1)
+				close(fd);
+			return qmb_errsys(err, QMB_EXIT_IO, "read '%s'",
+			    qmb_proj_dirname(where[k]));
+		}
+		while ((de = readdir(dp)) != NULL) {
+			len = strlen(de->d_name);
+			if (len <= 5 || len - 5 > QMB_ID_MAX ||
+			    strcmp(de->d_name + len - 5, ".json") != 0)
+				continue;
+			memcpy(id, de->d_name, len - 5);
+			id[len - 5] = '\0';
+			if (qmb_id_check(id, NULL) == -1)
+				continue;
+			for (i = 0; i < *n && strcmp((*ids)[i], id) != 0; i++)
+				;
+			if (i < *n)
+				continue;
+			if ((v = realloc(*ids, (*n + 1) * sizeof(*v))) == NULL ||
+			    (v[*n] = strdup(id)) == NULL) {
+				if (v != NULL)
+					*ids = v;
+				closedir(dp);
+				return qmb_errf(err, QMB_EXIT_IO, "out of memory");
+			}
+			*ids = v;
+			(*n)++;
+		}
+		closedir(dp);
+	}
+	return 0;
 }
 
 int

@@ -109,6 +109,15 @@ int	qmb_session_review_for(const struct qmb_session *, const char *sha,
  */
 int	qmb_session_load(struct qmb_proj *, const char *id,
 	    struct qmb_session *, enum qmb_cur *cur, struct qmb_err *);
+/*
+ * Read an archived session: .qmb/archive/sessions/{id}.json, else the
+ * TypeScript tool's .qmb/archive/{id}.json.  Read-only.
+ */
+int	qmb_session_load_archived(struct qmb_proj *, const char *id,
+	    struct qmb_session *, struct qmb_err *);
+/* The ids of both archive folders, unsorted; the caller frees them. */
+int	qmb_session_archived_ids(struct qmb_proj *, char ***ids, size_t *n,
+	    struct qmb_err *);
 /* Read {id}.json.bak the same way (used read-only and by recovery). */
 int	qmb_session_load_bak(struct qmb_proj *, const char *id,
 	    struct qmb_session *, struct qmb_err *);
