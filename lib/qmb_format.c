@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "qmb_audit.h"
+#include "qmb_clock.h"
 #include "qmb_format.h"
+#include "qmb_io.h"
 #include "qmb_session.h"
 
 #define NEWER_PREFIX	"written by a newer qmb (format "
@@ -224,4 +226,189 @@ qmb_format_upgrade(const struct qmb_jv *o, int64_t from, struct qmb_buf *out,
 	}
 	qmb_buf_free(&next);
 	return rc;
+}
+
+/* ---- salvage -------------------------------------------------------- */
+
+static void
+dropped(struct qmb_buf *d, const char *fmt, const char *what)
+{
+	if (d == NULL)
+		return;
+	qmb_buf_addf(d, fmt, what);
+	qmb_buf_addc(d, '\n');
+}
+
+static int
+good_time(const struct qmb_jv *v)
+{
+	int64_t ms;
+
+	return v != NULL && v->type == QMB_JSTR && v->len < 32 &&
+	    qmb_time_parse(v->str, &ms) == 0;
+}
+
+/* The number of stages kept: parts in order, as far as both agree. */
+static int
+salvage_stages(const struct qmb_jv *o, struct qmb_jw *jw, struct qmb_buf *d)
+{
+	const struct qmb_jv *done = qmb_json_get(o, "completed_stages");
+	const struct qmb_jv *parts = qmb_json_get(o, "approved_script_parts");
+	const struct qmb_jv *pt;
+	char st[2] = { 0, 0 };
+	int n = QMB_NSTAGES, k, i;
+
+	if (done != NULL && done->type == QMB_JARR) {
+		for (n = 0; n < (int)done->len && n < QMB_NSTAGES; n++)
+			if (done->kids[n].type != QMB_JSTR ||
+			    strcmp(done->kids[n].str, (char[2]){ (char)('A' + n),
+			    0 }) != 0)
+				break;
+		if (n < (int)done->len)
+			dropped(d, "completed_stages: %s", "not in order from A; kept the stages in order");
+	} else if (done != NULL)
+		dropped(d, "completed_stages: %s", "not a list; kept the stages that have parts");
+	if (parts == NULL || parts->type != QMB_JOBJ) {
+		if (parts != NULL || n > 0)
+			dropped(d, "approved_script_parts: %s", "unreadable");
+		n = 0;
+	}
+	for (k = 0; k < n; k++) {
+		st[0] = (char)('A' + k);
+		pt = qmb_json_get(parts, st);
+		if (pt == NULL || pt->type != QMB_JSTR)
+			break;
+	}
+	for (i = k; parts != NULL && parts->type == QMB_JOBJ && i < QMB_NSTAGES;
+	    i++) {
+		st[0] = (char)('A' + i);
+		if (qmb_json_get(parts, st) != NULL)
+			dropped(d, "the part of stage %s: an earlier stage is missing", st);
+	}
+	qmb_jw_key(jw, "completed_stages");
+	qmb_jw_arr_begin(jw);
+	for (i = 0; i < k; i++) {
+		st[0] = (char)('A' + i);
+		qmb_jw_str(jw, st);
+	}
+	qmb_jw_arr_end(jw);
+	qmb_jw_key(jw, "approved_script_parts");
+	qmb_jw_obj_begin(jw);
+	for (i = 0; i < k; i++) {
+		st[0] = (char)('A' + i);
+		qmb_jw_kstr(jw, st, qmb_json_get_str(parts, st));
+	}
+	qmb_jw_obj_end(jw);
+	st[0] = (char)('A' + (k < QMB_NSTAGES ? k : QMB_NSTAGES - 1));
+	qmb_jw_kstr(jw, "current_stage", st);
+	return k;
+}
+
+static int
+salvage_list(const struct qmb_jv *o, const char *k, struct qmb_jw *jw,
+    struct qmb_buf *d)
+{
+	const struct qmb_jv *a = qmb_json_get(o, k);
+	char what[64];
+	size_t i;
+	int n = 0, tables = strcmp(k, "pending_tables") == 0;
+
+	qmb_jw_key(jw, k);
+	qmb_jw_arr_begin(jw);
+	for (i = 0; a != NULL && a->type == QMB_JARR && i < a->len; i++) {
+		const struct qmb_jv *v = &a->kids[i];
+
+		if (tables ? (v->type == QMB_JSTR &&
+		    qmb_name_check("table", v->str, NULL) == 0) :
+		    v->type == QMB_JOBJ) {
+			qmb_jw_value(jw, v);
+			n++;
+		} else {
+			snprintf(what, sizeof(what), "%s[%zu]", k, i);
+			dropped(d, "%s: not valid", what);
+		}
+	}
+	if (a != NULL && a->type != QMB_JARR)
+		dropped(d, "%s: not a list", k);
+	qmb_jw_arr_end(jw);
+	return n;
+}
+
+static void
+salvage_str(const struct qmb_jv *o, const char *k, int ok, const char *alt,
+    struct qmb_jw *jw, struct qmb_buf *d)
+{
+	const struct qmb_jv *v = qmb_json_get(o, k);
+
+	if (ok) {
+		qmb_jw_kstr(jw, k, v->str);
+		return;
+	}
+	if (v != NULL)
+		dropped(d, "%s: not valid", k);
+	qmb_jw_kstr(jw, k, alt);
+}
+
+int
+qmb_format_salvage(const struct qmb_jv *o, const char *id,
+    const char *project, struct qmb_session *s, struct qmb_buf *d,
+    struct qmb_err *err)
+{
+	const struct qmb_jv *v;
+	struct qmb_buf b;
+	struct qmb_jw jw;
+	char now[QMB_TIME_LEN + 1];
+	int kept = 0, k, rc;
+
+	qmb_session_init(s);
+	if (o->type != QMB_JOBJ)
+		return qmb_errf(err, QMB_EXIT_CORRUPT, "not a JSON object");
+	qmb_time_fmt(qmb_now(), now);
+	qmb_buf_init(&b, qmb_io_max_file() + 4096);
+	qmb_jw_init(&jw, &b, 0);
+	qmb_jw_obj_begin(&jw);
+	qmb_jw_kint(&jw, "version", QMB_FORMAT_CURRENT);
+	qmb_jw_kstr(&jw, "session_id", id);
+	v = qmb_json_get(o, "project_name");
+	k = v != NULL && v->type == QMB_JSTR &&
+	    qmb_name_check("project", v->str, NULL) == 0;
+	kept += k;
+	salvage_str(o, "project_name", k, project && project[0] ? project :
+	    "recovered", &jw, d);
+	salvage_str(o, "created_at", good_time(qmb_json_get(o, "created_at")),
+	    now, &jw, d);
+	salvage_str(o, "updated_at", good_time(qmb_json_get(o, "updated_at")),
+	    now, &jw, d);
+	qmb_jw_kstr(&jw, "status", "active");
+	qmb_jw_kint(&jw, "revision", 0);
+	qmb_jw_kint(&jw, "audit_seq", 0);
+	qmb_jw_kstr(&jw, "audit_hash", QMB_AUDIT_ZERO);
+	kept += salvage_stages(o, &jw, d);
+	v = qmb_json_get(o, "model_type");
+	qmb_jw_key(&jw, "model_type");
+	if (v != NULL && v->type == QMB_JSTR &&
+	    qmb_model_type_check(v->str, NULL) == 0) {
+		qmb_jw_str(&jw, v->str);
+		kept++;
+	} else {
+		if (v != NULL && v->type != QMB_JNULL)
+			dropped(d, "model_type: %s", "not a known type");
+		qmb_jw_null(&jw);
+	}
+	kept += salvage_list(o, "pending_tables", &jw, d);
+	kept += salvage_list(o, "gemini_reviews", &jw, d);
+	v = qmb_json_get(o, "user_id");
+	salvage_str(o, "user_id", v != NULL && v->type == QMB_JSTR,
+	    QMB_FORMAT_NO_USER, &jw, d);
+	v = qmb_json_get(o, "status");
+	if (v != NULL && v->type == QMB_JSTR && strcmp(v->str, "complete") == 0)
+		dropped(d, "status: %s", "complete (set active: complete it again)");
+	qmb_jw_obj_end(&jw);
+	rc = qmb_jw_finish(&jw) == -1 ? qmb_errf(err, QMB_EXIT_IO,
+	    "session '%s' is too large to salvage", id) :
+	    qmb_session_parse(b.data, b.len, id, QMB_EXIT_INTERNAL, s, err);
+	qmb_buf_free(&b);
+	if (rc == -1)
+		return -1;
+	return kept;
 }

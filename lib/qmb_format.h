@@ -55,6 +55,20 @@ int	qmb_format_upgrade(const struct qmb_jv *o, int64_t from,
  */
 int	qmb_format_step(const struct qmb_jv *o, int64_t from,
 	    struct qmb_buf *out, int code, struct qmb_err *err);
+/*
+ * Salvage a session object that parses but fails validation (of any
+ * format): keep every member that is valid on its own -- the project
+ * name, times, the stages in order from A that have a part, the model
+ * type, each valid table name, each review object, the user -- and
+ * start the rest afresh (project: project, else "recovered").  s gets
+ * the result (current format, active, no audit), d one line per member
+ * dropped.  Returns the number of things of value kept (project name,
+ * stages, model type, tables, reviews): 0 means nothing was.
+ */
+struct qmb_session;
+int	qmb_format_salvage(const struct qmb_jv *o, const char *id,
+	    const char *project, struct qmb_session *s, struct qmb_buf *d,
+	    struct qmb_err *err);
 /* The user id a legacy session without one gets. */
 #define QMB_FORMAT_NO_USER	"unknown"
 
