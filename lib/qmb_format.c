@@ -283,7 +283,7 @@ salvage_stages(const struct qmb_jv *o, struct qmb_jw *jw, struct qmb_buf *d)
 	    i++) {
 		st[0] = (char)('A' + i);
 		if (qmb_json_get(parts, st) != NULL)
-			dropped(d, "the part of stage %s: an earlier stage is missing", st);
+			dropped(d, "the part of stage %s: not among the stages approved in order", st);
 	}
 	qmb_jw_key(jw, "completed_stages");
 	qmb_jw_arr_begin(jw);
