@@ -218,6 +218,41 @@ copy_file(int sdfd, const char *name, int ddfd, const char *dname,
 }
 
 /*
+ * Replace dfd/name with data: ".NAME.tmp" (a stale one from a killed run
+ * is removed first, so a later run never leaves one behind), fsync,
+ * rename, fsync the folder.
+ */
+static int
+write_whole(int dfd, const char *name, const char *label, const void *data,
+    size_t len, mode_t mode, struct qmb_err *err)
+{
+	char tmp[NAME_MAX + 1];
+	int fd, rc = -1;
+
+	if (qmb_path_fmt(tmp, sizeof(tmp), err, ".%.200s.tmp", name) == -1)
+		return -1;
+	(void)unlinkat(dfd, tmp, 0);
+	if ((fd = qmb_io_openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL,
+	    mode)) == -1)
+		return qmb_errsys(err, QMB_EXIT_IO, "create '%s/%s'", label, tmp);
+	if (qmb_io_write_all(fd, data, len) == -1)
+		qmb_errsys(err, QMB_EXIT_IO, "write '%s/%s'", label, tmp);
+	else if (qmb_io_fsync(fd) == -1)
+		qmb_errsys(err, QMB_EXIT_IO, "fsync '%s/%s'", label, tmp);
+	else
+		rc = 0;
+	if (close(fd) == -1 && rc == 0)
+		rc = qmb_errsys(err, QMB_EXIT_IO, "close '%s/%s'", label, tmp);
+	if (rc == 0 && qmb_io_renameat(dfd, tmp, name) == -1)
+		rc = qmb_errsys(err, QMB_EXIT_IO, "rename '%s/%s'", label, name);
+	if (rc == -1) {
+		(void)unlinkat(dfd, tmp, 0);
+		return -1;
+	}
+	return qmb_dir_sync(dfd, label, err);
+}
+
+/*
  * Make sure .qmb/migrated/<top>/<rel> holds f's bytes: an equal copy is
  * kept, a different one is left and the copy goes to <rel>.N.  0 when a
  * byte-identical copy exists afterwards (so f may go).
@@ -242,6 +277,8 @@ keep(struct qmb_proj *p, const char *top, const struct lfile *f, int dry,
 	if ((sdfd = qmb_proj_dir(p, f->dir, 0, err)) == -1 ||
 	    (ddfd = mdir_open(p, top, f->dir, 1, err)) == -1)
 		return -1;
+	snprintf(dname, sizeof(dname), ".%.200s.tmp", f->name);
+	(void)unlinkat(ddfd, dname, 0);		/* left by a killed run */
 	for (k = 0; k < 100; k++) {
 		snprintf(dname, sizeof(dname), k ? "%s.%d" : "%s", f->name, k);
 		if (faccessat(ddfd, dname, F_OK, AT_SYMLINK_NOFOLLOW) == -1)
@@ -824,7 +861,7 @@ write_trail(struct ctx *c, const struct qmb_buf *trail, struct qmb_err *err)
 
 	snprintf(name, sizeof(name), "%s.audit.json", c->id);
 	if ((dfd = qmb_proj_dir(c->p, QMB_D_AUDIT, 1, err)) == -1 ||
-	    qmb_atomic_write(dfd, name, trail->data, trail->len,
+	    write_whole(dfd, name, ".qmb/audit", trail->data, trail->len,
 	    qmb_proj_fmode(c->p), err) == -1)
 		return -1;
 	end = trail->data + trail->len;
@@ -855,8 +892,8 @@ commit(struct ctx *c, const struct qmb_session *s, struct qmb_err *err)
 	qmb_buf_init(&b, qmb_io_max_file() + 4096);
 	rc = qmb_session_write(s, 1, &b, err);
 	if (rc == 0)
-		rc = qmb_atomic_write(dfd, name, b.data, b.len,
-		    qmb_proj_fmode(c->p), err);
+		rc = write_whole(dfd, name, ".qmb/archive/sessions", b.data,
+		    b.len, qmb_proj_fmode(c->p), err);
 	qmb_buf_free(&b);
 	return rc;
 }
@@ -877,9 +914,8 @@ log_migrated(struct ctx *c)
 	le.action = "session_migrated";
 	le.details = det;
 	le.user_id = c->s.user_id;
-	if (qmb_log_write(c->p, &le, &e) == -1 && c->r->warning[0] == '\0')
-		snprintf(c->r->warning, sizeof(c->r->warning),
-		    "log not written: %.400s", e.msg);
+	if (qmb_log_write(c->p, &le, &e) == -1)
+		snprintf(c->r->logerr, sizeof(c->r->logerr), "%.400s", e.msg);
 }
 
 static int keep_logs(struct ctx *, struct qmb_err *);

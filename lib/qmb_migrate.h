@@ -60,7 +60,8 @@ struct qmb_mig_res {
 	long long trail;	/* entries in the new trail */
 	char	*project;	/* owned */
 	struct qmb_buf text;	/* what was (would be) kept, one line each */
-	char	 warning[QMB_ERR_MSG];	/* a mirror or log failure, or "" */
+	char	 warning[QMB_ERR_MSG];	/* a mirror failure, or "" */
+	char	 logerr[QMB_ERR_MSG];	/* the log line not written, or "" */
 };
 
 void	qmb_mig_res_init(struct qmb_mig_res *);

@@ -16,6 +16,7 @@
 
 load helper/common
 load helper/durability
+load helper/migratecheck
 
 FIX="$BATS_TEST_DIRNAME/fixtures/legacy/project"
 S1=qmb-1737453600000-1a2b3c4d
@@ -38,6 +39,14 @@ tree() {
 
 # legacy FILE ID: the fixture's file of that session (relative to .qmb/)
 fx() { printf '%s/.qmb/%s' "$FIX" "$1"; }
+
+# report_helper: after `run` of a checking helper: it passed and was quiet
+report_helper() {
+	if [ "$status" -ne 0 ] || [ -n "$stderr" ]; then
+		printf '%s\n' "exit $status" "$stderr" >&2
+		return 1
+	fi
+}
 
 migrate_all() {
 	run -0 --separate-stderr qmb-recover migrate --all
@@ -317,4 +326,61 @@ migrate_all() {
 	[ "$(sha256sum "$f" "$f.bak" "$g" "$g.bak")" = "$before" ] ||
 	    fail "a newer-format file was touched"
 	[ -z "$(ls -A "$Q/corrupt" 2>/dev/null)" ]
+}
+
+# ---- 5. salvage ------------------------------------------------------------
+
+# ---- 6. crashes -------------------------------------------------------------
+
+@test "crash: a fault at every operation of migrate leaves each session legacy-intact or migrated" {
+	local tpl="$BATS_TEST_TMPDIR/tpl" kv
+	local -A r=()
+	mkdir -p "$tpl/.qmb/sessions"
+	cp "$FIX/.qmb/sessions/$S1".json* "$tpl/.qmb/sessions/"
+	cp "$FIX/.qmb/$S1".* "$FIX/.qmb/init.log" "$tpl/.qmb/"
+	run --separate-stderr migratesweep.sh "$tpl" "$BATS_TEST_TMPDIR/sweep"
+	report_helper
+	for kv in $output; do r[${kv%%=*}]=${kv#*=}; done
+	echo "#   migrate: ${r[ops]} operations x 3 modes = ${r[cases]} cases: exit 0: ${r[exit0]}, exit 6: ${r[exit6]}, killed: ${r[killed]}; then legacy-intact: ${r[intact]}, migrated: ${r[migrated]}; every one finished by the next migrate" >&3
+	[ "${r[cases]}" -eq $((3 * r[ops])) ]
+	[ "${r[ops]}" -ge 30 ]
+	[ "${r[killed]}" -eq "${r[ops]}" ]
+	[ "${r[intact]}" -ge 1 ]
+	[ "${r[migrated]}" -ge 1 ]
+	[ $((r[intact] + r[migrated])) -eq "${r[cases]}" ]
+}
+
+@test "crash: kill -9 during the migration of 20 sessions" {
+	local tpl="$BATS_TEST_TMPDIR/many" work="$QMB_PROJECT_DIR" ids ops k
+	local pid delay tint=0 tmig=0 rounds=0
+	make_many "$FIX" "$tpl" 20
+	ids=$(legacy_ids "$tpl")
+	[ "$(wc -w <<<"$ids")" -eq 20 ]
+	rm -rf "$work" && cp -a "$tpl" "$work"
+	QMB_FAULT_TRACE="$BATS_TEST_TMPDIR/trace" qmb-recover -q migrate --all
+	ops=$(wc -l <"$BATS_TEST_TMPDIR/trace")
+	check_done "$tpl" "$work" "$ids"
+	# SIGKILL at fixed operations, then at times
+	for k in $((ops / 5)) $((ops / 2)) $((ops - 5)); do
+		rm -rf "$work" && cp -a "$tpl" "$work"
+		run -137 env QMB_FAULT="$k:kill" qmb-recover -q migrate --all
+		check_sessions "$tpl" "$work" "$ids"
+		tint=$((tint + intact)) tmig=$((tmig + migrated)) rounds=$((rounds + 1))
+		qmb-recover -q migrate --all
+		check_done "$tpl" "$work" "$ids"
+	done
+	for delay in 0.05 0.2; do
+		rm -rf "$work" && cp -a "$tpl" "$work"
+		qmb-recover -q migrate --all & pid=$!
+		sleep "$delay"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		check_sessions "$tpl" "$work" "$ids"
+		tint=$((tint + intact)) tmig=$((tmig + migrated)) rounds=$((rounds + 1))
+		qmb-recover -q migrate --all
+		check_done "$tpl" "$work" "$ids"
+	done
+	echo "#   kill -9: $rounds runs of 20 sessions ($ops operations each): $tint sessions legacy-intact, $tmig migrated, none in between; all finished by the next migrate" >&3
+	[ "$tint" -ge 1 ]
+	[ "$tmig" -ge 1 ]
 }

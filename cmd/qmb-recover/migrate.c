@@ -111,7 +111,10 @@ one(const struct opts *o, struct qmb_proj *p, const char *id, int project,
 			print_human(&r, o->dry_run, o->c.quiet);
 	}
 	if (rc == 0 && r.warning[0] != '\0')
-		qmb_warn("session '%s': %s", r.id, r.warning);
+		qmb_warn("session '%s': audit mirror not written: %s", r.id,
+		    r.warning);
+	if (rc == 0 && r.logerr[0] != '\0' && o->c.verbose)
+		qmb_warn("session '%s': log not written: %s", r.id, r.logerr);
 	qmb_mig_res_free(&r);
 	return rc;
 }
