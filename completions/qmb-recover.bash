@@ -4,6 +4,7 @@
 
 _qmb_recover_cmds='check
 repair
+migrate
 health
 report'
 _qmb_recover_opts='-C
@@ -56,7 +57,7 @@ _qmb_recover_ids() {
 	local d f
 	d=$(_qmb_recover_dir)
 	for f in "$d"/.qmb/sessions/*.json "$d"/.qmb/sessions/*.json.bak \
-	    "$d"/.qmb/audit/*.audit.json; do
+	    "$d"/.qmb/audit/*.audit.json "$d"/.qmb/archive/*.json; do
 		[ -f "$f" ] || continue
 		f=${f##*/}
 		f=${f%.bak}
@@ -145,7 +146,8 @@ _qmb_recover() {
 		return 0
 	fi
 	case $verb:$nargs in
-	check:0|repair:0) _qmb_recover_reply "$(_qmb_recover_ids)" "$cur" ;;
+	check:0|repair:0|migrate:*)
+		_qmb_recover_reply "$(_qmb_recover_ids)" "$cur" ;;
 	*) COMPREPLY=() ;;
 	esac
 	return 0

@@ -44,6 +44,9 @@ function __qmb_recover_ids
         for f in $d/.qmb/audit/*.audit.json
             basename $f .audit.json
         end
+        for f in $d/.qmb/archive/*.json
+            basename $f .json
+        end
     end | sort -u
 end
 
@@ -72,6 +75,7 @@ end
 function __qmb_recover_wants_id
     set -l words (__qmb_recover_words)
     test (count $words) -eq 1; and contains -- $words[1] check repair
+    or contains -- $words[1] migrate
 end
 
 complete -c qmb-recover -f
@@ -93,6 +97,7 @@ complete -c qmb-recover -s V -l version -d 'show the version'
 # Commands
 complete -c qmb-recover -n __qmb_recover_no_command -a check -d 'classify sessions and list what is wrong'
 complete -c qmb-recover -n __qmb_recover_no_command -a repair -d 'repair a session or all of them'
+complete -c qmb-recover -n __qmb_recover_no_command -a migrate -d 'convert sessions of the TypeScript tool in place'
 complete -c qmb-recover -n __qmb_recover_no_command -a health -d 'disk space, log sizes, idle sessions, Gemini failures'
 complete -c qmb-recover -n __qmb_recover_no_command -a report -d 'recovery metrics of the last 7 days'
 
