@@ -5,23 +5,23 @@ PROGS   = qmb-session qmb-log qmb-audit qmb-mcp qmb-review qmb-recover qmb-rotat
 LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_json.c lib/qmb_io.c \
           lib/qmb_atomic.c lib/qmb_lock.c lib/qmb_paths.c lib/qmb_clock.c \
           lib/qmb_sha256.c lib/qmb_log.c lib/qmb_audit.c lib/qmb_session.c \
-          lib/qmb_replay.c lib/qmb_txn.c lib/qmb_prog.c lib/qmb_view.c lib/qmb_config.c lib/qmb_logread.c \
+          lib/qmb_replay.c lib/qmb_txn.c lib/qmb_prog.c lib/qmb_cli.c lib/qmb_complete.c lib/qmb_cli_index.c lib/qmb_view.c lib/qmb_config.c lib/qmb_logread.c \
           lib/qmb_kv.c lib/qmb_verify.c lib/qmb_mirror.c lib/qmb_index.c \
           lib/qmb_gemini.c lib/qmb_review.c \
           lib/qmb_recover.c lib/qmb_retention.c
 LIBOBJ  = $(LIBSRC:.c=.o)
-SESSION_OBJ = cmd/qmb-session/main.o cmd/qmb-session/cmds.o \
+SESSION_OBJ = cmd/qmb-session/main.o cmd/qmb-session/spec.o cmd/qmb-session/cmds.o \
               cmd/qmb-session/change.o cmd/qmb-session/finish.o
-LOG_OBJ = cmd/qmb-log/main.o cmd/qmb-log/write.o cmd/qmb-log/show.o
-AUDIT_OBJ = cmd/qmb-audit/main.o cmd/qmb-audit/append.o cmd/qmb-audit/verify.o
-REVIEW_OBJ = cmd/qmb-review/main.o cmd/qmb-review/gem.o cmd/qmb-review/run.o \
+LOG_OBJ = cmd/qmb-log/main.o cmd/qmb-log/spec.o cmd/qmb-log/write.o cmd/qmb-log/show.o
+AUDIT_OBJ = cmd/qmb-audit/main.o cmd/qmb-audit/spec.o cmd/qmb-audit/append.o cmd/qmb-audit/verify.o
+REVIEW_OBJ = cmd/qmb-review/main.o cmd/qmb-review/spec.o cmd/qmb-review/gem.o cmd/qmb-review/run.o \
              cmd/qmb-review/cmds.o
 MCP_CORE = cmd/qmb-mcp/rpc.o cmd/qmb-mcp/tools.o cmd/qmb-mcp/session.o \
            cmd/qmb-mcp/ops.o cmd/qmb-mcp/result.o cmd/qmb-mcp/run.o
 MCP_OBJ = cmd/qmb-mcp/main.o $(MCP_CORE)
-RECOVER_OBJ = cmd/qmb-recover/main.o cmd/qmb-recover/check.o \
+RECOVER_OBJ = cmd/qmb-recover/main.o cmd/qmb-recover/spec.o cmd/qmb-recover/check.o \
               cmd/qmb-recover/health.o
-ROTATE_OBJ = cmd/qmb-rotate/main.o
+ROTATE_OBJ = cmd/qmb-rotate/main.o cmd/qmb-rotate/spec.o
 LIBHDR  = $(wildcard lib/*.h)
 UNITSRC = $(wildcard tests/unit/test_*.c)
 UNITS   = $(UNITSRC:.c=)
@@ -55,6 +55,7 @@ $(LOG_OBJ): cmd/qmb-log/log.h
 $(AUDIT_OBJ): cmd/qmb-audit/audit.h
 $(REVIEW_OBJ): cmd/qmb-review/review.h
 $(RECOVER_OBJ): cmd/qmb-recover/recover.h
+$(ROTATE_OBJ): cmd/qmb-rotate/rotate.h
 $(MCP_OBJ): cmd/qmb-mcp/mcp.h cmd/qmb-mcp/tools.h cmd/qmb-mcp/result.h
 
 qmb-log: $(LOG_OBJ) libqmb.a

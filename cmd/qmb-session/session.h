@@ -4,14 +4,23 @@
 
 #include "qmb_err.h"
 #include "qmb_paths.h"
+#include "qmb_cli.h"
 #include "qmb_prog.h"
 
-/* Options that only some subcommands take, as bits of opts.set. */
+/* Options that only some subcommands take: spec.c's opts[] in order. */
 enum {
-	O_MODEL_TYPE = 1 << 0, O_RESUME = 1 << 1, O_NEW = 1 << 2,
-	O_ALL = 1 << 3, O_PROJECT = 1 << 4, O_STAGE = 1 << 5,
-	O_FORCE = 1 << 6, O_MIN_SCORE = 1 << 7
+	I_MODEL_TYPE, I_RESUME, I_NEW, I_ALL, I_PROJECT, I_STAGE, I_FORCE,
+	I_MIN_SCORE
 };
+/* ... as bits of opts.set */
+enum {
+	O_MODEL_TYPE = 1 << I_MODEL_TYPE, O_RESUME = 1 << I_RESUME,
+	O_NEW = 1 << I_NEW, O_ALL = 1 << I_ALL, O_PROJECT = 1 << I_PROJECT,
+	O_STAGE = 1 << I_STAGE, O_FORCE = 1 << I_FORCE,
+	O_MIN_SCORE = 1 << I_MIN_SCORE
+};
+
+extern const struct qmb_cli_prog session_spec;
 
 struct opts {
 	struct qmb_common	 c;
