@@ -11,7 +11,8 @@ LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_json.c lib/qmb_io.c \
           lib/qmb_recover.c lib/qmb_retention.c
 LIBOBJ  = $(LIBSRC:.c=.o)
 SESSION_OBJ = cmd/qmb-session/main.o cmd/qmb-session/spec.o cmd/qmb-session/cmds.o \
-              cmd/qmb-session/change.o cmd/qmb-session/finish.o
+              cmd/qmb-session/change.o cmd/qmb-session/finish.o \
+              cmd/qmb-session/shared.o
 LOG_OBJ = cmd/qmb-log/main.o cmd/qmb-log/spec.o cmd/qmb-log/write.o cmd/qmb-log/show.o
 AUDIT_OBJ = cmd/qmb-audit/main.o cmd/qmb-audit/spec.o cmd/qmb-audit/append.o cmd/qmb-audit/verify.o
 REVIEW_OBJ = cmd/qmb-review/main.o cmd/qmb-review/spec.o cmd/qmb-review/gem.o cmd/qmb-review/run.o \

@@ -3,6 +3,7 @@
 #define QMB_SESSION_CMD_H
 
 #include "qmb_err.h"
+#include "qmb_json.h"
 #include "qmb_paths.h"
 #include "qmb_cli.h"
 #include "qmb_prog.h"
@@ -38,6 +39,18 @@ typedef int cmd_fn(const struct opts *, struct qmb_proj *, int argc,
 cmd_fn	cmd_new, cmd_start, cmd_list, cmd_show, cmd_resume, cmd_approve,
 	cmd_revert, cmd_set_model, cmd_tables, cmd_script, cmd_export,
 	cmd_import, cmd_complete, cmd_archive;
+
+/* shared.c: what change.c, cmds.c and finish.c share. */
+
+/* Details and log texts are built with a writer into a bounded buffer. */
+struct doc {
+	struct qmb_buf	b;
+	struct qmb_jw	jw;
+};
+
+void	doc_begin(struct doc *, size_t max);
+/* Close the object; a full buffer is a usage error (input too large). */
+int	doc_end(struct doc *, struct qmb_err *);
 
 struct qmb_txn;
 /* Warn about a transaction's side effects (log, mirror, roll forward). */
