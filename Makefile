@@ -151,9 +151,10 @@ install: all
 	cp -f share/qmb-rotate.cron share/qmb-rotate.service share/qmb-rotate.timer \
 	    share/qmb-retention.service share/qmb-retention.timer $(DESTDIR)$(SHAREDIR)/
 	for p in $(PROGS); do \
-	    cp -f completions/$$p.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; \
-	    cp -f completions/_$$p $(DESTDIR)$(PREFIX)/share/zsh/site-functions/; \
-	    cp -f completions/$$p.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/; \
+	    cp -f completions/qmb.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; \
+	    sed "1s/.*/#compdef $$p/" completions/_qmb \
+	        >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$p; \
+	    cp -f completions/qmb.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$p.fish; \
 	done
 
 uninstall:
