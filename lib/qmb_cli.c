@@ -537,6 +537,11 @@ parse_opts(const struct qmb_cli_prog *prog, struct qmb_common *c,
 	int ch, i, isc;
 
 	make_table(prog, &t);
+#ifdef __GLIBC__
+	optind = 0;		/* start afresh, also after an earlier parse */
+#else
+	optind = 1;
+#endif
 	while ((ch = getopt_long(argc, argv, t.shorts, t.longs, NULL)) != -1) {
 		if (ch == '?' || (i = decode(prog, ch, &isc)) == -1) {
 			qmb_cli_usage(prog, NULL, stderr);
