@@ -6,7 +6,12 @@
 #include "qmb_err.h"
 #include "qmb_paths.h"
 #include "qmb_prog.h"
+#include "qmb_classify.h"
+#include "qmb_health.h"
+#include "qmb_ids.h"
 #include "qmb_recover.h"
+#include "qmb_repair.h"
+#include "qmb_report.h"
 
 /* The options: spec.c's opts[] in order. */
 enum { I_ALL, I_DRY_RUN, I_FROM, I_SINCE };
