@@ -259,8 +259,8 @@ findings(struct qmb_proj *p, struct qmb_exam *e, struct qmb_rec *r)
 		    e->json.why);
 	else if (e->json.st == QMB_C_NEWER)
 		qmb_rec_find(r, QMB_F_NEWER, sp,
-		    "written by a newer qmb (state version %lld): upgrade qmb, or repair with --from bak or --from audit",
-		    (long long)e->json.version);
+		    "written by a newer qmb (format %lld); this one reads up to %d: upgrade qmb, or repair with --from bak or --from audit",
+		    (long long)e->json.version, QMB_SESSION_VERSION);
 	else if (e->json.st == QMB_C_MISSING && r->verdict != QMB_V_ARCHIVED)
 		qmb_rec_find(r, QMB_F_MISSING, sp, "session file missing");
 	else if (e->json.st == QMB_C_VALID && !e->json.fits && !e->json.ahead)
@@ -295,6 +295,9 @@ findings(struct qmb_proj *p, struct qmb_exam *e, struct qmb_rec *r)
 			qmb_rec_find(r, QMB_F_TMP, ap,
 			    "stale temporary file (a save that never finished)");
 		}
+	if (r->has_state && r->state.version < QMB_SESSION_VERSION)
+		qmb_rec_find(r, QMB_F_LEGACY, sp,
+		    "legacy format: migrate with 'qmb-recover migrate %s'", e->id);
 	if (!r->has_state || r->state.complete || cfg == NULL ||
 	    r->verdict == QMB_V_LOST ||
 	    qmb_time_parse(r->state.updated_at, &t) == -1)
