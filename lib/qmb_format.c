@@ -412,3 +412,40 @@ qmb_format_salvage(const struct qmb_jv *o, const char *id,
 		return -1;
 	return kept;
 }
+
+int
+qmb_format_salvage_file(int dfd, const char *id, const char *suffix,
+    const char *project, struct qmb_session *s, struct qmb_buf *d,
+    struct qmb_err *err)
+{
+	struct qmb_json_doc doc = { 0 };
+	struct qmb_err e = QMB_ERR_INIT;
+	struct qmb_buf b;
+	char name[256];
+	int64_t fmt;
+	int n = 0;
+
+	qmb_session_init(s);
+	if (qmb_path_fmt(name, sizeof(name), err, "%s.json%s", id, suffix) == -1)
+		return -1;
+	qmb_buf_init(&b, qmb_io_max_file());
+	if (qmb_io_read_file(dfd, name, b.max, QMB_EXIT_CORRUPT, &b, &e) == -1) {
+		qmb_buf_free(&b);
+		if (e.code == QMB_EXIT_NOTFOUND || e.code == QMB_EXIT_CORRUPT)
+			return 0;
+		*err = e;
+		return -1;
+	}
+	if (qmb_json_parse(b.data, b.len, b.max, QMB_EXIT_CORRUPT, &doc,
+	    NULL) == 0 && qmb_format_of(doc.root, &fmt, QMB_EXIT_CORRUPT,
+	    NULL) == 0 && fmt <= QMB_FORMAT_CURRENT) {
+		n = qmb_format_salvage(doc.root, id, project, s, d, &e);
+		if (n <= 0) {
+			qmb_session_free(s);
+			n = 0;
+		}
+	}
+	qmb_json_free(&doc);
+	qmb_buf_free(&b);
+	return n;
+}

@@ -69,6 +69,14 @@ struct qmb_session;
 int	qmb_format_salvage(const struct qmb_jv *o, const char *id,
 	    const char *project, struct qmb_session *s, struct qmb_buf *d,
 	    struct qmb_err *err);
+/*
+ * The same for the file dfd/ID.json+suffix: 0 when it does not parse as
+ * a JSON object or is of a newer format (nothing to salvage), -1 only
+ * when it cannot be read for another reason than damage.
+ */
+int	qmb_format_salvage_file(int dfd, const char *id, const char *suffix,
+	    const char *project, struct qmb_session *s, struct qmb_buf *d,
+	    struct qmb_err *err);
 /* The user id a legacy session without one gets. */
 #define QMB_FORMAT_NO_USER	"unknown"
 

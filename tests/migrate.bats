@@ -328,8 +328,6 @@ migrate_all() {
 	[ -z "$(ls -A "$Q/corrupt" 2>/dev/null)" ]
 }
 
-# ---- 5. salvage ------------------------------------------------------------
-
 # ---- 6. crashes -------------------------------------------------------------
 
 @test "crash: a fault at every operation of migrate leaves each session legacy-intact or migrated" {
@@ -383,4 +381,41 @@ migrate_all() {
 	echo "#   kill -9: $rounds runs of 20 sessions ($ops operations each): $tint sessions legacy-intact, $tmig migrated, none in between; all finished by the next migrate" >&3
 	[ "$tint" -ge 1 ]
 	[ "$tmig" -ge 1 ]
+}
+
+@test "salvage: a state that parses but fails validation keeps every valid field" {
+	local f id
+	new_session SalesModel
+	approve_upto "$id" B
+	qmb-session tables "$id" add FACT_Orders >/dev/null
+	f=$(sess_file "$id")
+	cp "$f" "$BATS_TEST_TMPDIR/good"
+	jq '.model_type = "bogus" | .pending_tables += [5] | .completed_stages = ["A","B","D"]' \
+	    "$f" >"$f.x" && mv "$f.x" "$f"
+	rm -f "$f.bak" "$(audit_file "$id")"
+	run -1 --separate-stderr qmb-recover --json check "$id"
+	jq -e '.verdict == "salvaged"' <<<"$output"
+	run -0 --separate-stderr qmb-recover repair "$id"
+	[[ $output == *"Salvaged from the damaged session file every field that is valid on its own (project SalesModel, 2 approved stages, 1 pending table)"* ]]
+	[[ $output == *"- model_type: not a known type"* ]]
+	[[ $output == *"- pending_tables[1]: not valid"* ]]
+	[[ $output == *"- completed_stages: not in order from A"* ]]
+	[[ $output != *Sorry* ]]
+	jq -e --slurpfile o "$BATS_TEST_TMPDIR/good" '.approved_script_parts == $o[0].approved_script_parts and
+	    .pending_tables == ["FACT_Orders"] and .model_type == null and .current_stage == "C"' "$f"
+	run -0 --separate-stderr qmb-audit verify "$id"
+	run -0 --separate-stderr qmb-recover check "$id"
+	# a legacy file without its backup: the same
+	f=$(sess_file "$S2")
+	jq '.pending_tables = "FACT_Stock"' "$f" >"$f.x" && mv "$f.x" "$f"
+	rm "$f.bak"
+	run -0 --separate-stderr qmb-recover repair "$S2"
+	[[ $output == *"Salvaged"*"- pending_tables: not a list"* ]]
+	jq -e '.version == 1 and .completed_stages == ["A","B"]' "$f"
+	# "lost" only when nothing of value is left
+	id=qmb-1737453600000-1a2b3c4d
+	printf '{"session_id": "%s", "stray": 1}' "$id" >"$(sess_file "$id")"
+	rm -f "$(sess_file "$id").bak"
+	run -0 --separate-stderr qmb-recover repair "$id"
+	[[ $output == *Sorry* ]]
 }
