@@ -126,6 +126,17 @@ step0(const struct qmb_jv *o, struct qmb_jw *jw, int code,
 	const struct qmb_jv *v;
 	size_t i;
 
+	static const char *const later[] = {
+		"status", "completed_at", "revision", "audit_seq", "audit_hash",
+	};
+	size_t k;
+
+	/* members format 0 never had: a later file that lost its version */
+	for (k = 0; k < sizeof(later) / sizeof(later[0]); k++)
+		if (qmb_json_get(o, later[k]) != NULL)
+			return qmb_errf(err, code,
+			    "missing field 'version' (field '%s' is not of format 0)",
+			    later[k]);
 	v = qmb_json_get(o, "current_stage");
 	if (v != NULL && (v->type != QMB_JSTR || qmb_stage_index(v->str) < 0))
 		return qmb_errf(err, code, "current_stage is not a stage");

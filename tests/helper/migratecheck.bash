@@ -107,9 +107,11 @@ check_done() {
 		done
 	done
 	if [ -f "$tpl/.qmb/init.log" ]; then
-		cmp -s "$tpl/.qmb/init.log" "$work/.qmb/migrated/_project/init.log" &&
-		    [ ! -e "$work/.qmb/init.log" ] ||
-		    { echo "init.log not moved" >&2; return 1; }
+		if ! cmp -s "$tpl/.qmb/init.log" "$work/.qmb/migrated/_project/init.log" ||
+		    [ -e "$work/.qmb/init.log" ]; then
+			echo "init.log not moved" >&2
+			return 1
+		fi
 	fi
 	[ -z "$(find "$work" -name '*.tmp')" ] ||
 	    { echo "left: $(find "$work" -name '*.tmp')" >&2; return 1; }
