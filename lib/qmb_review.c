@@ -21,6 +21,7 @@
 
 #include "qmb_atomic.h"
 #include "qmb_clock.h"
+#include "qmb_gfail.h"
 #include "qmb_io.h"
 #include "qmb_lock.h"
 #include "qmb_log.h"
@@ -31,8 +32,6 @@
 #define TEXT_MAX	65536	/* bytes of one text field of a review */
 #define ISSUES_MAX	1000
 #define RAW_LOG_MAX	16384	/* bytes of a bad answer kept in the log */
-#define FAILS_FILE	"gemini_failures.json"
-#define FAILS_LOCK	"gemini_failures.lock"
 
 static const char schema[] =
 "{\"type\":\"object\",\"properties\":{"
@@ -909,93 +908,6 @@ oom:
 	return qmb_errf(err, QMB_EXIT_IO, "out of memory");
 }
 
-/* ---- consecutive failures ------------------------------------------ */
-
-static int
-fails_parse(int dfd, struct qmb_review_fails *f, struct qmb_err *err)
-{
-	struct qmb_json_doc doc = { 0 };
-
-	memset(f, 0, sizeof(*f));
-	if (read_json(dfd, FAILS_FILE, ".qmb/" FAILS_FILE, &doc, err) == -1)
-		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
-	if (doc.root->type != QMB_JOBJ ||
-	    qmb_json_get_int(doc.root, "consecutive", &f->consecutive) == -1 ||
-	    f->consecutive < 0) {
-		qmb_json_free(&doc);
-		return qmb_errf(err, QMB_EXIT_CORRUPT,
-		    ".qmb/%s: no count of consecutive failures", FAILS_FILE);
-	}
-	copy(f->last_failure_at, sizeof(f->last_failure_at), doc.root,
-	    "last_failure_at");
-	copy(f->last_success_at, sizeof(f->last_success_at), doc.root,
-	    "last_success_at");
-	copy(f->last_error, sizeof(f->last_error), doc.root, "last_error");
-	qmb_json_free(&doc);
-	return 0;
-}
-
-int
-qmb_review_fails_read(struct qmb_proj *p, struct qmb_review_fails *f,
-    struct qmb_err *err)
-{
-	int dfd;
-
-	memset(f, 0, sizeof(*f));
-	if ((dfd = qmb_proj_dir(p, QMB_D_QMB, 0, err)) == -1)
-		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
-	return fails_parse(dfd, f, err);
-}
-
-int
-qmb_review_fails_note(struct qmb_proj *p, int ok, const char *error,
-    struct qmb_review_fails *f, struct qmb_err *err)
-{
-	struct qmb_lock l = QMB_LOCK_INIT;
-	struct qmb_err e2 = QMB_ERR_INIT;
-	struct qmb_buf b;
-	struct qmb_jw jw;
-	char ts[QMB_TIME_LEN + 1];
-	int dfd, rc = -1;
-
-	if ((dfd = qmb_proj_dir(p, QMB_D_QMB, 1, err)) == -1 ||
-	    qmb_lock_take(&l, dfd, FAILS_LOCK, LOCK_EX, qmb_lock_wait_ms(),
-	    qmb_proj_fmode(p), "the Gemini failure count", err) == -1)
-		return -1;
-	/* a damaged count starts again from zero */
-	if (fails_parse(dfd, f, &e2) == -1)
-		memset(f, 0, sizeof(*f));
-	qmb_time_fmt(qmb_now(), ts);
-	if (ok) {
-		f->consecutive = 0;
-		snprintf(f->last_success_at, sizeof(f->last_success_at), "%s", ts);
-	} else {
-		f->consecutive++;
-		snprintf(f->last_failure_at, sizeof(f->last_failure_at), "%s", ts);
-		snprintf(f->last_error, sizeof(f->last_error), "%s",
-		    error ? error : "");
-	}
-	qmb_buf_init(&b, 1 << 16);
-	qmb_jw_init(&jw, &b, 1);
-	qmb_jw_obj_begin(&jw);
-	qmb_jw_kint(&jw, "consecutive", f->consecutive);
-	qmb_jw_key(&jw, "last_failure_at");
-	qmb_jw_str(&jw, f->last_failure_at[0] ? f->last_failure_at : NULL);
-	qmb_jw_key(&jw, "last_success_at");
-	qmb_jw_str(&jw, f->last_success_at[0] ? f->last_success_at : NULL);
-	qmb_jw_kstr(&jw, "last_error", f->last_error);
-	qmb_jw_obj_end(&jw);
-	qmb_buf_addc(&b, '\n');
-	if (qmb_jw_finish(&jw) == 0)
-		rc = qmb_atomic_write(dfd, FAILS_FILE, b.data, b.len,
-		    qmb_proj_fmode(p), err);
-	else
-		qmb_errf(err, QMB_EXIT_INTERNAL, "internal: failure count");
-	qmb_buf_free(&b);
-	qmb_lock_release(&l);
-	return rc;
-}
-
 /* ---- one review ---------------------------------------------------- */
 
 void
@@ -1164,17 +1076,17 @@ from_cache(struct run *r)
 static void
 note(struct run *r, int ok, const char *error)
 {
-	struct qmb_review_fails f;
+	struct qmb_gfail f;
 	struct qmb_err e = QMB_ERR_INIT;
 	struct qmb_buf b;
 	struct qmb_jw jw;
 
-	if (qmb_review_fails_note(r->j->p, ok, error, &f, &e) == -1) {
+	if (qmb_gfail_note(r->j->p, ok, error, &f, &e) == -1) {
 		warn_once(r->o, "failure count", &e);
 		return;
 	}
 	r->o->failures = f.consecutive;
-	if (ok || f.consecutive <= QMB_REVIEW_FAILS_WARN)
+	if (ok || f.consecutive <= QMB_GFAIL_WARN)
 		return;
 	qmb_buf_init(&b, 4096);
 	qmb_jw_init(&jw, &b, 0);

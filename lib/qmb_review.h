@@ -5,8 +5,8 @@
 /*
  * Reviews of a script (DESIGN 2.4 and 6): the review record, checked
  * and normalised; the prompt; the cache of reviews by script hash; the
- * queue of requests waiting for Gemini; the count of consecutive
- * failures; and the whole run of one review.
+ * queue of requests waiting for Gemini; and the whole run of one
+ * review (which notes its outcome in the failure count, qmb_gfail.h).
  *
  * A review record is one JSON object:
  *   {"review_status":"approved"|"issues_found","score":0..100,
@@ -19,8 +19,8 @@
  * has no score and no model, and adds "user_id" and "reason".
  *
  * This module does not call libcurl: qmb_review_run asks through the
- * job's ask function (qmb_gem_generate), so programs that only read the
- * failure count or the queue link without curl.  It never prints.
+ * job's ask function (qmb_gem_generate), so programs that only read
+ * the queue link without curl.  It never prints.
  */
 
 #include <stddef.h>
@@ -33,7 +33,6 @@
 #include "qmb_paths.h"
 #include "qmb_sha256.h"
 
-#define QMB_REVIEW_FAILS_WARN	3	/* more consecutive failures: WARN */
 #define QMB_REVIEW_REASON_MAX	1000	/* bytes of a bypass reason */
 #define QMB_REVIEW_PROMPT_ENV	"QMB_REVIEW_PROMPT"
 #define QMB_REVIEW_PROMPT_NAME	"review-prompt.txt"
@@ -133,23 +132,6 @@ int	qmb_review_queue_del(struct qmb_proj *, const char *name,
 /* Names of the entries, sorted (oldest ids first); caller frees each. */
 int	qmb_review_queue_list(struct qmb_proj *, char ***names, size_t *n,
 	    struct qmb_err *);
-
-/*
- * Consecutive failures of Gemini reviews, in .qmb/gemini_failures.json
- * (updated under .qmb/gemini_failures.lock).  A success sets the count
- * to 0.  Reading a missing file gives zeros.
- */
-struct qmb_review_fails {
-	int64_t	consecutive;
-	char	last_failure_at[32];
-	char	last_success_at[32];
-	char	last_error[QMB_ERR_MSG];
-};
-
-int	qmb_review_fails_read(struct qmb_proj *, struct qmb_review_fails *,
-	    struct qmb_err *);
-int	qmb_review_fails_note(struct qmb_proj *, int ok, const char *error,
-	    struct qmb_review_fails *, struct qmb_err *);
 
 /* ---- one review, start to end -------------------------------------- */
 
