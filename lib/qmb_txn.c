@@ -254,29 +254,12 @@ precheck(void *ctx, const char *line, size_t len, struct qmb_err *err)
  * cannot be taken back (or the new state is already in place) the change
  * stands: QMB_EXIT_PENDING says so.
  */
-/* Put the state back as it was before this change: 0 or -1. */
-static int
-restore_state(struct qmb_txn *t, struct qmb_err *err)
-{
-	char name[NAME_MAX + 1];
-	int dfd;
-
-	if (t->cur == QMB_CUR_VALID)
-		return qmb_session_restore_bak(t->p, t->s.id, err);
-	/* a state this change created goes */
-	snprintf(name, sizeof(name), "%s.json", t->s.id);
-	if ((dfd = qmb_proj_dir(t->p, QMB_D_SESSIONS, 0, err)) == -1)
-		return -1;
-	if (qmb_io_unlinkat(dfd, name, 0) == -1)
-		return qmb_errsys(err, QMB_EXIT_IO, "remove '%s'", name);
-	return qmb_dir_sync(dfd, ".qmb/sessions", err);
-}
-
 /*
- * The entry is in the trail but the state could not be saved (or its
- * save could not be synced): take both back, so that the failure
- * reported is the whole truth.  When that fails too the change stands:
- * QMB_EXIT_PENDING says so.
+ * The entry is in the trail but the state could not be saved: take the
+ * entry back, so that the failure reported is the whole truth.  When the
+ * new state is in place already (only the directory sync after its
+ * rename failed: nothing is renamed after a failed fsync) or the entry
+ * cannot be taken back, the change stands: QMB_EXIT_PENDING says so.
  */
 static int
 undo(struct qmb_txn *t, const struct qmb_audit_head *h, int replaced,
@@ -286,8 +269,11 @@ undo(struct qmb_txn *t, const struct qmb_audit_head *h, int replaced,
 	char why[QMB_ERR_MSG];
 
 	snprintf(why, sizeof(why), "%s", err->msg);
-	if ((!replaced || restore_state(t, &e2) == 0) &&
-	    qmb_audit_takeback(t->p, t->s.id, h, &e2) == 0)
+	if (replaced)
+		return qmb_errf(err, QMB_EXIT_PENDING,
+		    "%s, after the new state was in place: the change is recorded (audit entry %lld) and stands; do not repeat it",
+		    why, (long long)h->seq);
+	if (qmb_audit_takeback(t->p, t->s.id, h, &e2) == 0)
 		return qmb_errf(err, QMB_EXIT_IO, "%s; nothing was changed",
 		    why);
 	return pending(t, why, e2.msg, h->seq, err);
