@@ -11,7 +11,9 @@ LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_jlex.c lib/qmb_json.c lib/qmb_jw.c
           lib/qmb_gfail.c lib/qmb_gemreq.c lib/qmb_gemans.c lib/qmb_gemini.c \
           lib/qmb_jdoc.c lib/qmb_prompt.c \
           lib/qmb_rrecord.c lib/qmb_rcache.c lib/qmb_rqueue.c lib/qmb_review.c \
-          lib/qmb_recover.c lib/qmb_retention.c
+          lib/qmb_ids.c lib/qmb_tail.c lib/qmb_salvage.c lib/qmb_trail.c \
+          lib/qmb_recover.c lib/qmb_classify.c lib/qmb_repair.c \
+          lib/qmb_health.c lib/qmb_report.c lib/qmb_retention.c
 LIBOBJ  = $(LIBSRC:.c=.o)
 SESSION_OBJ = cmd/qmb-session/main.o cmd/qmb-session/cmds.o \
               cmd/qmb-session/change.o cmd/qmb-session/finish.o

@@ -5,7 +5,12 @@
 #include "qmb_err.h"
 #include "qmb_paths.h"
 #include "qmb_prog.h"
+#include "qmb_classify.h"
+#include "qmb_health.h"
+#include "qmb_ids.h"
 #include "qmb_recover.h"
+#include "qmb_repair.h"
+#include "qmb_report.h"
 
 struct opts {
 	struct qmb_common	 c;
