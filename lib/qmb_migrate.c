@@ -857,6 +857,7 @@ write_trail(struct ctx *c, const struct qmb_buf *trail, struct qmb_err *err)
 	struct qmb_err me = QMB_ERR_INIT;
 	char name[NAME_MAX + 1];
 	const char *p, *end, *nl;
+	int64_t at;
 	int dfd;
 
 	snprintf(name, sizeof(name), "%s.audit.json", c->id);
@@ -867,7 +868,7 @@ write_trail(struct ctx *c, const struct qmb_buf *trail, struct qmb_err *err)
 	end = trail->data + trail->len;
 	for (p = trail->data; p < end && (nl = memchr(p, '\n',
 	    (size_t)(end - p))) != NULL; p = nl + 1)
-		if (qmb_mirror_append(c->p, c->id, p, (size_t)(nl - p),
+		if (qmb_mirror_append(c->p, c->id, p, (size_t)(nl - p), &at,
 		    &me) == -1) {
 			snprintf(c->r->warning, sizeof(c->r->warning), "%s",
 			    me.msg);
