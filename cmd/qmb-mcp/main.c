@@ -148,6 +148,8 @@ serve(struct mcp *m)
 	}
 	rc = 0;
 done:
+	if (rc != 0 && errno == EPIPE)
+		rc = 0;		/* the client is gone: the session is over */
 	if (rc != 0)
 		fprintf(stderr, "%s: write to standard output: %s\n", progname,
 		    strerror(errno));

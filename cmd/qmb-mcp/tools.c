@@ -660,6 +660,8 @@ mcp_tools_call(struct mcp *m, const char *name, const struct qmb_jv *args,
 		snprintf(msg, msgsize, "Invalid params: unknown tool '%.100s'", name);
 		return -1;
 	}
+	if (check_args(t, args, msg, msgsize) == -1)
+		return -1;
 	if (!m->initialized && !(t->ann & A_READONLY)) {
 		/* the MCP lifecycle: nothing changes before initialize */
 		*code = -32002;
@@ -668,7 +670,5 @@ mcp_tools_call(struct mcp *m, const char *name, const struct qmb_jv *args,
 		    name);
 		return -1;
 	}
-	if (check_args(t, args, msg, msgsize) == -1)
-		return -1;
 	return t->fn(m, args, jw);
 }
