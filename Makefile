@@ -90,11 +90,21 @@ tests/unit/test_fuzz_replay: tests/unit/test_fuzz_replay.c tests/fuzz/fuzz_mcp.c
 tests/helper/%: tests/helper/%.c libqmb.a .flags
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
 
-check: all $(UNITS)
+# make demo and make check bring what they need first (share/deps.sh)
+check:
+	@sh share/deps.sh check
+	@$(MAKE) --no-print-directory all $(UNITS)
 	@sh tests/run.sh
 
-demo: all
+demo:
+	@sh share/deps.sh demo
+	@$(MAKE) --no-print-directory all
 	@sh share/demo.sh
+
+# make demo && make check in a pristine Debian 12 folder (debootstrap,
+# chroot; needs root and a Debian mirror): tests/fresh.sh
+check-fresh:
+	@sh tests/fresh.sh
 
 bench: all
 	@sh tests/bench/run.sh
@@ -103,7 +113,7 @@ lint: all
 	cd man && mandoc -Tlint -W style *.1 *.7
 	@! nm -g --defined-only libqmb.a | awk 'NF == 3 && $$3 !~ /^qmb_/ && $$3 !~ /^jsmn_/ { print; bad = 1 } END { exit !bad }'
 	@! grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|system)\(' lib/*.c cmd/*/*.c
-	shellcheck -s bash share/*.sh tests/run.sh completions/*.bash
+	shellcheck -s bash share/*.sh tests/run.sh tests/fresh.sh completions/*.bash
 
 deps:
 	@sh share/deps.sh
@@ -168,4 +178,4 @@ clean:
 	rm -f $(PROGS) libqmb.a lib/*.o cmd/*/*.o $(UNITS) $(HELPERS) .flags
 	rm -rf tests/fuzz/build
 
-.PHONY: all check demo bench lint deps install uninstall clean
+.PHONY: all check check-fresh demo bench lint deps install uninstall clean
