@@ -32,10 +32,14 @@ MAN    += man/qmb-mcp.1
 MAN    += man/qmb-log.1 man/qmb-audit.1
 
 # Rebuild everything when the flags change (make check SANITIZE=1 after make).
+# Goals that compile nothing leave .flags alone.
 FLAGS_LINE := $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)
 FLAGS_OLD  := $(shell cat .flags 2>/dev/null)
+NOBUILD    := install-data uninstall clean deps check-fresh
 ifneq ($(FLAGS_LINE),$(FLAGS_OLD))
+ifneq ($(filter-out $(NOBUILD),$(or $(MAKECMDGOALS),all)),)
 $(shell printf '%s\n' '$(FLAGS_LINE)' > .flags)
+endif
 endif
 
 all: $(PROGS)
@@ -145,19 +149,34 @@ tests/fuzz/build/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(LIBHDR) cmd/qmb-mcp/m
 
 .PHONY: fuzz
 
-install: all
-	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
-	    $(DESTDIR)$(MANPREFIX)/man7 $(DESTDIR)$(SHAREDIR) \
+# the systemd user unit templates and the crontab; in the .in files
+# @BINDIR@ becomes the folder the programs are installed in
+SYSTEMD_IN = share/systemd/qmb-rotate@.service.in share/systemd/qmb-retention@.service.in \
+             share/systemd/qmb-review-retry@.service.in share/systemd/qmb-health@.service.in
+SYSTEMD_TIMERS = share/systemd/qmb-rotate@.timer share/systemd/qmb-retention@.timer \
+             share/systemd/qmb-review-retry@.timer share/systemd/qmb-health@.timer
+SUBST = sed 's|@BINDIR@|$(BINDIR)|g'
+
+install: all install-data
+	mkdir -p $(DESTDIR)$(BINDIR)
+	cp -f $(PROGS) $(DESTDIR)$(BINDIR)/
+
+# everything but the programs (it builds nothing)
+install-data:
+	mkdir -p $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(MANPREFIX)/man7 $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSTEMDUSERDIR) \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
 	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	cp -f $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	cp -f man/*.1 $(DESTDIR)$(MANPREFIX)/man1/
 	cp -f man/*.7 $(DESTDIR)$(MANPREFIX)/man7/
 	cp -f share/demo.sh $(DESTDIR)$(SHAREDIR)/
 	cp -f share/review-prompt.txt tests/fake_gemini.py $(DESTDIR)$(SHAREDIR)/
-	cp -f share/qmb-rotate.cron share/qmb-rotate.service share/qmb-rotate.timer \
-	    share/qmb-retention.service share/qmb-retention.timer $(DESTDIR)$(SHAREDIR)/
+	$(SUBST) share/qmb.cron.in > $(DESTDIR)$(SHAREDIR)/qmb.cron
+	for f in $(SYSTEMD_IN); do \
+	    b=$${f##*/}; $(SUBST) $$f > $(DESTDIR)$(SYSTEMDUSERDIR)/$${b%.in} || exit 1; \
+	done
+	cp -f $(SYSTEMD_TIMERS) $(DESTDIR)$(SYSTEMDUSERDIR)/
 	for p in $(PROGS); do \
 	    cp -f completions/$$p.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; \
 	    cp -f completions/_$$p $(DESTDIR)$(PREFIX)/share/zsh/site-functions/; \
@@ -166,10 +185,13 @@ install: all
 
 uninstall:
 	for p in $(PROGS); do \
-	    rm -f $(DESTDIR)$(PREFIX)/bin/$$p $(DESTDIR)$(MANPREFIX)/man1/$$p.1 \
+	    rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANPREFIX)/man1/$$p.1 \
 	        $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p \
 	        $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$p \
 	        $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$p.fish; \
+	done
+	for f in $(SYSTEMD_IN:.in=) $(SYSTEMD_TIMERS); do \
+	    rm -f $(DESTDIR)$(SYSTEMDUSERDIR)/$${f##*/}; \
 	done
 	rm -f $(DESTDIR)$(MANPREFIX)/man7/qmb.7 $(DESTDIR)$(MANPREFIX)/man7/qmb-recovery.7
 	rm -rf $(DESTDIR)$(SHAREDIR)
@@ -178,4 +200,4 @@ clean:
 	rm -f $(PROGS) libqmb.a lib/*.o cmd/*/*.o $(UNITS) $(HELPERS) .flags
 	rm -rf tests/fuzz/build
 
-.PHONY: all check check-fresh demo bench lint deps install uninstall clean
+.PHONY: all check check-fresh demo bench lint deps install install-data uninstall clean
