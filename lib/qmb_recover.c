@@ -26,6 +26,7 @@
 #include "qmb_audit.h"
 #include "qmb_clock.h"
 #include "qmb_config.h"
+#include "qmb_gfail.h"
 #include "qmb_io.h"
 #include "qmb_lock.h"
 #include "qmb_log.h"
@@ -1725,37 +1726,6 @@ h_idle(struct qmb_proj *p, const struct qmb_config *c, int64_t now,
 	return 0;
 }
 
-/* The count kept by qmb-review, if it keeps one. */
-static int
-failures_file(struct qmb_proj *p, long long *n, struct qmb_err *err)
-{
-	struct qmb_json_doc doc = { 0 };
-	struct qmb_buf b;
-	int64_t v;
-	int dfd, rc = 0;
-
-	if ((dfd = qmb_proj_dir(p, QMB_D_QMB, 0, err)) == -1)
-		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
-	qmb_buf_init(&b, 1 << 20);
-	if (qmb_io_read_file(dfd, "gemini_failures.json", b.max,
-	    QMB_EXIT_CORRUPT, &b, err) == -1) {
-		qmb_buf_free(&b);
-		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
-	}
-	if (qmb_json_parse(b.data, b.len, b.max, QMB_EXIT_CORRUPT, &doc,
-	    err) == 0 && (qmb_json_get_int(doc.root, "consecutive", &v) == 0 ||
-	    qmb_json_get_int(doc.root, "consecutive_failures", &v) == 0)) {
-		*n = v;
-		rc = 1;
-	} else {
-		rc = qmb_errf(err, QMB_EXIT_CORRUPT,
-		    "'.qmb/gemini_failures.json' holds no \"consecutive\" count");
-	}
-	qmb_json_free(&doc);
-	qmb_buf_free(&b);
-	return rc;
-}
-
 /* Newest first: a recorded count, else failures until anything else. */
 static long long
 failures_in(const struct qmb_lines *ls)
@@ -1796,12 +1766,14 @@ qmb_recover_gemini_failures(struct qmb_proj *p, long long *n, char *source,
 	struct qmb_logfilter f;
 	struct qmb_logscan s;
 	struct qmb_lines ls = { 0 };
+	struct qmb_gfail g;
 	int dfd, fd, rc;
 
 	*n = 0;
-	if ((rc = failures_file(p, n, err)) != 0) {
-		snprintf(source, ssize, ".qmb/gemini_failures.json");
-		return rc == 1 ? 0 : -1;
+	if ((rc = qmb_gfail_read(p, &g, err)) == -1 || g.found) {
+		snprintf(source, ssize, ".qmb/%s", QMB_GFAIL_FILE);
+		*n = g.consecutive;
+		return rc;
 	}
 	snprintf(source, ssize, ".qmb/logs/qmb.log");
 	if ((dfd = qmb_proj_dir(p, QMB_D_LOGS, 0, err)) == -1)
@@ -1827,15 +1799,16 @@ h_gemini(struct qmb_proj *p, struct qmb_health *h, struct qmb_err *err)
 	long long n;
 
 	h->c[QMB_H_GEMINI].name = "gemini_failures";
-	h->c[QMB_H_GEMINI].limit = 3;
+	h->c[QMB_H_GEMINI].limit = QMB_GFAIL_WARN;
 	if (qmb_recover_gemini_failures(p, &n, h->c[QMB_H_GEMINI].source,
 	    sizeof(h->c[0].source), err) == -1)
 		return -1;
 	h->c[QMB_H_GEMINI].value = n;
-	h->c[QMB_H_GEMINI].tripped = n > 3;
+	h->c[QMB_H_GEMINI].tripped = n > QMB_GFAIL_WARN;
 	snprintf(h->c[QMB_H_GEMINI].what, sizeof(h->c[0].what),
-	    "%lld consecutive failure%s (alert over 3)%s", n, n == 1 ? "" : "s",
-	    n > 3 ? ": see 'qmb-review queue'" : "");
+	    "%lld consecutive failure%s (alert over %d)%s", n,
+	    n == 1 ? "" : "s", QMB_GFAIL_WARN,
+	    n > QMB_GFAIL_WARN ? ": see 'qmb-review queue'" : "");
 	return 0;
 }
 

@@ -201,7 +201,7 @@ int	qmb_recover_health(struct qmb_proj *, int64_t now,
 	    struct qmb_health *, struct qmb_err *);
 /*
  * Consecutive Gemini failures: the count qmb-review keeps in
- * .qmb/gemini_failures.json ({"consecutive": N, ...}); without that
+ * .qmb/gemini_failures.json (read through qmb_gfail.h); without that
  * file, from the end of the global log: the newest "gemini" entry with
  * details.consecutive (qmb-review's "consecutive_failures" WARN), or
  * the number of "review_failed" entries the log ends with.
