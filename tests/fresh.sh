@@ -7,7 +7,9 @@
 # they must bring every other dependency themselves.  The folder is removed
 # at the end, even after a failure or an interrupt.
 #
-# Needs root, debootstrap (installed when missing) and a Debian mirror.
+# Needs root, debootstrap (installed when missing) and a Debian mirror; the
+# chroot gets the caller's resolv.conf, http_proxy, https_proxy, no_proxy
+# and NODE_EXTRA_CA_CERTS, for npm.
 #   QMB_FRESH_MIRROR   the mirror (default http://deb.debian.org/debian)
 #   QMB_FRESH_DIR      where the folder is made (default ${TMPDIR:-/var/tmp})
 #   QMB_FRESH_KEEP=1   keep the folder, to look around in it
@@ -70,7 +72,19 @@ debootstrap --variant=minbase --include=make,gcc,git,ca-certificates \
 	exit 2
 }
 rm -f "$root.log"
+# the caller's network settings: name resolution, a proxy, and the extra
+# certificate authorities it gives Node.js (a network that inspects TLS)
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
+net=
+for v in http_proxy https_proxy no_proxy; do
+	eval "val=\${$v:-}"
+	# shellcheck disable=SC2154 # set by the eval
+	[ -n "$val" ] && net="$net $v=$val"
+done
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+	cp "$NODE_EXTRA_CA_CERTS" "$root/root/extra-ca.pem"
+	net="$net NODE_EXTRA_CA_CERTS=/root/extra-ca.pem"
+fi
 git clone -q --no-hardlinks "$top" "$root/root/qmb" ||
 	{ echo "check-fresh: git clone failed" >&2; exit 2; }
 if ! { mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" &&
@@ -81,7 +95,8 @@ fi
 ready=$(date +%s)
 echo "check-fresh: ready in $((ready - begin)) s; make demo && make check in a clean clone of $(git rev-parse --short HEAD)"
 
-chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
+# shellcheck disable=SC2086 # $net: NAME=VALUE words without spaces
+chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb $net \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     sh -c 'cd /root/qmb && make demo && make check'
 rc=$?

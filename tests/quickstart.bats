@@ -144,3 +144,12 @@ fake_system() {
 	done
 	[ ! -e "$home/qlik/Plain/.qmb" ]
 }
+
+@test "check-fresh: not root: one line saying how, exit 2, nothing made" {
+	fake_system 1000
+	run --separate-stderr env PATH="$FAKE_PATH" TMPDIR="$BATS_TEST_TMPDIR" sh "$TOP/tests/fresh.sh"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "check-fresh: needs root (debootstrap, chroot): run 'sudo make check-fresh'" ]
+	[ -z "$(find "$BATS_TEST_TMPDIR" -name 'qmb-fresh.*')" ]
+}
