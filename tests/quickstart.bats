@@ -98,9 +98,9 @@ fake_system() {
 
 # ---- README recipes --------------------------------------------------------
 
-@test "README: the completion loop loads the bash completions of all seven programs" {
+@test "README: its completion line loads the bash completions of all seven programs" {
 	local loop p
-	loop=$(readme_line 'for f in completions/*.bash; do')
+	loop=$(readme_line '. completions/')
 	cd "$TOP"
 	run -0 --separate-stderr bash --norc --noprofile -c "$loop"' && complete -p' 
 	[ -z "$stderr" ]
