@@ -108,6 +108,11 @@ check:
 	@$(MAKE) --no-print-directory all $(UNITS)
 	@sh tests/run.sh
 
+# every operation of every changing command with ENOSPC, EIO and EROFS
+# (make check runs each operation with one of them)
+sweep: all
+	@QMB_SWEEP_STRIDE=1 sh tests/run.sh tests/commit.bats
+
 demo:
 	@sh share/deps.sh demo
 	@$(MAKE) --no-print-directory all

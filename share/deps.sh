@@ -14,7 +14,7 @@ what=${1:-all}
 build="make gcc libc6-dev libjsmn-dev libcurl4-openssl-dev libmbedtls-dev
 zlib1g-dev ca-certificates"
 tests="bats bats-assert bats-support bats-file jq mandoc util-linux procps
-bsdutils zsh fish python3"
+bsdutils zsh fish python3 faketime"
 case $what in
 demo) pkgs="$build python3 jq" ;;
 check) pkgs="$build $tests" ;;
