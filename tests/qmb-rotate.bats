@@ -29,8 +29,8 @@ complete_session() {
 	[ "${stderr_lines[0]}" = "qmb-rotate: unexpected operand 'now'" ]
 	run -2 --separate-stderr qmb-rotate --keep 0
 	[ "$stderr" = "qmb-rotate: --keep: bad value '0' for log_keep (a count, 1-99)" ]
-	run -2 --separate-stderr qmb-rotate --keep 21
-	[ "$stderr" = "qmb-rotate: --keep: at most 20 rotated files per log" ]
+	run -2 --separate-stderr qmb-rotate --keep 100
+	[ "$stderr" = "qmb-rotate: --keep: bad value '100' for log_keep (a count, 1-99)" ]
 	run -2 --separate-stderr qmb-rotate --max-size lots
 	[[ $stderr == "qmb-rotate: --max-size: bad size 'lots'"* ]]
 	run -2 --separate-stderr qmb-rotate --bogus
