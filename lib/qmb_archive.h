@@ -5,7 +5,9 @@
 /*
  * Archiving one live session: the session_archived entry is audited
  * first (qmb_txn, under the session lock), then its .json and .bak are
- * moved into .qmb/archive/sessions/ and both folders are synced.
+ * moved into .qmb/archive/sessions/ and both folders are synced.  When a
+ * move fails the entry is withdrawn (and a moved .bak put back); when
+ * that cannot be done, or a sync fails, the error is QMB_EXIT_PENDING.
  * Used by qmb-session archive and by retention (qmb_retention_run).
  *
  * Owns: .qmb/archive/sessions/.  Never overwrites an archived copy
