@@ -14,7 +14,8 @@ LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_jlex.c lib/qmb_json.c lib/qmb_jw.c
           lib/qmb_rrecord.c lib/qmb_rcache.c lib/qmb_rqueue.c lib/qmb_review.c \
           lib/qmb_ids.c lib/qmb_tail.c lib/qmb_salvage.c lib/qmb_trail.c \
           lib/qmb_recover.c lib/qmb_classify.c lib/qmb_repair.c \
-          lib/qmb_health.c lib/qmb_report.c lib/qmb_retention.c
+          lib/qmb_health.c lib/qmb_report.c lib/qmb_archive.c \
+          lib/qmb_retention.c
 # formats and the migration of the TypeScript tool's files
 LIBSRC += lib/qmb_format.c lib/qmb_migrate.c
 LIBOBJ  = $(LIBSRC:.c=.o)

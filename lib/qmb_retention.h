@@ -19,9 +19,10 @@
  *
  * Retention, ages measured from the data: a session inactive for
  * archive_after_days (since its updated_at, or completed_at when
- * complete) is archived with its .bak into .qmb/archive/sessions/; the
- * logs of a session completed delete_logs_after_days ago are deleted; the
- * trail of an archived session whose last entry is audit_archive_after_days
+ * complete) is archived with its .bak into .qmb/archive/sessions/
+ * (qmb_archive.h); the logs of a session completed
+ * delete_logs_after_days ago are deleted; the trail of an archived
+ * session whose last entry is audit_archive_after_days
  * old is compressed to .qmb/archive/audit/ID.audit.json.gz, read back
  * and verified, and only then removed.  Each action is audited on its
  * session (session_archived, session_logs_deleted, audit_archived) and
@@ -80,13 +81,6 @@ int	qmb_retention_rotate(struct qmb_proj *,
 int	qmb_retention_run(struct qmb_proj *, const struct qmb_rotate_opts *,
 	    struct qmb_err *);
 
-/*
- * Archive a live session: audit session_archived (details: a JSON object
- * text, or NULL), then move its .json and .bak into
- * .qmb/archive/sessions/.  Takes the session lock.
- */
-int	qmb_retention_archive(struct qmb_proj *, const char *id,
-	    const char *user, const char *details, struct qmb_err *);
 /* gzip (RFC 1952) data into out. */
 int	qmb_retention_gzip(const void *, size_t, struct qmb_buf *out,
 	    struct qmb_err *);

@@ -16,7 +16,6 @@
 #include "qmb_clock.h"
 #include "qmb_io.h"
 #include "qmb_json.h"
-#include "qmb_retention.h"
 #include "qmb_session.h"
 #include "qmb_sha256.h"
 #include "qmb_txn.h"

@@ -9,7 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "qmb_retention.h"
+#include "qmb_archive.h"
 #include "qmb_txn.h"
 #include "session.h"
 
@@ -71,5 +71,5 @@ int
 archive_id(const struct opts *o, struct qmb_proj *p, const char *id,
     struct qmb_err *err)
 {
-	return qmb_retention_archive(p, id, o->c.user, NULL, err);
+	return qmb_archive_session(p, id, o->c.user, NULL, err);
 }
