@@ -1,39 +1,114 @@
 /* SPDX-License-Identifier: MIT */
 #include <sys/stat.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "qmb_config.h"
 #include "qmb_io.h"
 #include "qmb_mirror.h"
+#include "qmb_sha256.h"
+#include "qmb_trail.h"
 
-/* The mirror folder's descriptor, or -2 when none is configured. */
-static int
-mirror_dir(struct qmb_proj *p, int create, struct qmb_err *err)
+/* name-HASH: the project folder's name, readable, and its path's hash. */
+static void
+project_key(const char *root, char *key, size_t n)
+{
+	char hex[QMB_SHA256_HEX + 1], name[65];
+	const char *base = strrchr(root, '/');
+	size_t i, j;
+
+	base = base != NULL && base[1] != '\0' ? base + 1 : "project";
+	for (i = j = 0; base[i] != '\0' && j < sizeof(name) - 1; i++, j++) {
+		int ok = isalnum((unsigned char)base[i]) || base[i] == '-' ||
+		    base[i] == '_' || (base[i] == '.' && j > 0);
+
+		name[j] = ok ? base[i] : '_';
+	}
+	name[j] = '\0';
+	qmb_sha256(root, strlen(root), hex);
+	snprintf(key, n, "%s-%.16s", name, hex);
+}
+
+int
+qmb_mirror_folder(struct qmb_proj *p, char *out, size_t n, int *deflt,
+    struct qmb_err *err)
 {
 	const struct qmb_config *c = qmb_config_get(p, err);
-	int fd;
+	const char *base = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char key[128];
+	int len;
 
 	if (c == NULL)
 		return -1;
-	if (c->audit_mirror[0] == '\0')
+	out[0] = '\0';
+	*deflt = c->audit_mirror[0] == '\0';
+	if (strcmp(c->audit_mirror, "off") == 0)
+		return 0;
+	if (c->audit_mirror[0] != '\0') {
+		if (c->audit_mirror[0] == '/')
+			len = snprintf(out, n, "%s", c->audit_mirror);
+		else
+			len = snprintf(out, n, "%s/%s", p->root, c->audit_mirror);
+	} else {
+		project_key(p->root, key, sizeof(key));
+		if (base != NULL && base[0] == '/')
+			len = snprintf(out, n, "%s/qmb/mirror/%s", base, key);
+		else if (home != NULL && home[0] == '/')
+			len = snprintf(out, n, "%s/.local/state/qmb/mirror/%s",
+			    home, key);
+		else
+			return qmb_errf(err, QMB_EXIT_IO,
+			    "no folder for the audit mirror: set HOME or XDG_STATE_HOME, or audit_mirror (off to go without)");
+	}
+	if (len < 0 || (size_t)len >= n)
+		return qmb_errf(err, QMB_EXIT_IO, "audit mirror path too long");
+	return 0;
+}
+
+/* mkdir -p, each new folder 0700. */
+static int
+make_dirs(char *path)
+{
+	char *s;
+
+	for (s = path + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+			*s = '/';
+			return -1;
+		}
+		*s = '/';
+	}
+	return mkdir(path, 0700) == -1 && errno != EEXIST ? -1 : 0;
+}
+
+/* The mirror folder's descriptor, or -2 when the mirror is off. */
+static int
+mirror_dir(struct qmb_proj *p, int create, int *deflt, struct qmb_err *err)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (qmb_mirror_folder(p, path, sizeof(path), deflt, err) == -1)
+		return -1;
+	if (path[0] == '\0')
 		return -2;
-	fd = openat(p->rootfd, c->audit_mirror, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1 && errno == ENOENT && create) {
-		if (mkdirat(p->rootfd, c->audit_mirror, 0700) == -1 &&
-		    errno != EEXIST)
-			return qmb_errsys(err, QMB_EXIT_IO, "mkdir audit mirror '%s'",
-			    c->audit_mirror);
-		fd = openat(p->rootfd, c->audit_mirror,
-		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (make_dirs(path) == -1)
+			return qmb_errsys(err, QMB_EXIT_IO,
+			    "mkdir audit mirror '%s'", path);
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (fd == -1)
 		return qmb_errsys(err, errno == ENOENT ? QMB_EXIT_NOTFOUND :
-		    QMB_EXIT_IO, "audit mirror '%s'", c->audit_mirror);
+		    QMB_EXIT_IO, "audit mirror '%s'", path);
 	return fd;
 }
 
@@ -61,9 +136,9 @@ qmb_mirror_append(struct qmb_proj *p, const char *id, const char *line,
 {
 	char name[NAME_MAX + 1];
 	struct stat st;
-	int dfd, fd, rc = -1;
+	int dfd, fd, rc = -1, deflt;
 
-	if ((dfd = mirror_dir(p, 1, err)) == -2)
+	if ((dfd = mirror_dir(p, 1, &deflt, err)) == -2)
 		return 0;
 	if (dfd == -1)
 		return -1;
@@ -91,74 +166,156 @@ qmb_mirror_append(struct qmb_proj *p, const char *id, const char *line,
 }
 
 static void
-say(char *what, size_t n, const char *msg, long seq)
+say(char *what, size_t n, const char *msg, long long seq)
 {
 	snprintf(what, n, msg, seq);
 }
 
-int
-qmb_mirror_compare(struct qmb_proj *p, const char *id, const char *trail,
-    size_t len, enum qmb_mirror_cmp *cmp, char *what, size_t wsize,
-    struct qmb_err *err)
+/* The seq a line names, or 0. */
+static long long
+seq_of(const char *line, size_t len)
 {
-	struct qmb_buf m;
-	char name[NAME_MAX + 1];
-	const char *first, *at;
-	size_t flen;
-	long seq;
-	int dfd, rc;
+	char num[24];
+	size_t i;
+
+	if (len < 8 || memcmp(line, "{\"seq\":", 7) != 0)
+		return 0;
+	for (i = 0; i + 7 < len && i < sizeof(num) - 1 &&
+	    line[7 + i] >= '0' && line[7 + i] <= '9'; i++)
+		num[i] = line[7 + i];
+	num[i] = '\0';
+	return strtoll(num, NULL, 10);
+}
+
+/* Lines left in a reader (a torn last one not counted). */
+static long long
+count_rest(struct qmb_trail *t, struct qmb_err *err)
+{
+	const char *l;
+	size_t n;
+	long long c = 0;
+	int rc;
+
+	while ((rc = qmb_trail_next(t, &l, &n, err)) == 1)
+		c++;
+	return rc == -1 ? -1 : c;
+}
+
+/* The next whole line: 1, or 0 at the end (a torn last line is no line). */
+static int
+next_line(struct qmb_trail *t, const char **l, size_t *n, struct qmb_err *err)
+{
+	int rc = qmb_trail_next(t, l, n, err);
+
+	return rc == 2 ? 0 : rc;
+}
+
+/*
+ * Walk the trail up to the mirror's first entry (the mirror may start
+ * later), then both in step.  0 with *cmp and what set, or -1.
+ */
+static int
+compare(struct qmb_trail *tr, struct qmb_trail *mr, enum qmb_mirror_cmp *cmp,
+    char *what, size_t ws, struct qmb_err *err)
+{
+	const char *tl, *ml;
+	size_t tn, mn;
+	long long first, seq;
+	int trc, mrc;
+
+	if ((mrc = next_line(mr, &ml, &mn, err)) <= 0)
+		return mrc == -1 ? -1 : (say(what, ws,
+		    "the mirror's copy of this trail is empty", 0), 0);
+	first = seq_of(ml, mn);
+	for (seq = 1;; seq++) {
+		if ((trc = next_line(tr, &tl, &tn, err)) == -1)
+			return -1;
+		if (trc == 0) {
+			say(what, ws, "the mirror holds entries the trail lacks, "
+			    "from seq %lld (trail cut short?)", seq);
+			return 0;
+		}
+		if (seq >= first || (tn == mn && memcmp(tl, ml, mn) == 0))
+			break;
+	}
+	for (;; seq++) {
+		if (tn != mn || memcmp(tl, ml, mn) != 0) {
+			say(what, ws, seq == first && first > 1 ? "the mirror's "
+			    "first entry (seq %lld) is not the trail's" :
+			    "the mirror differs from the trail at seq %lld", seq);
+			return 0;
+		}
+		if ((trc = next_line(tr, &tl, &tn, err)) == -1 ||
+		    (mrc = next_line(mr, &ml, &mn, err)) == -1)
+			return -1;
+		if (trc == 0 && mrc == 0)
+			break;
+		if (trc == 0 || mrc == 0) {
+			say(what, ws, trc == 0 ? "the mirror holds entries the "
+			    "trail lacks, from seq %lld (trail cut short?)" :
+			    "the trail holds entries the mirror lacks, from seq "
+			    "%lld (added outside qmb, or a mirror write failed: "
+			    "see mirror_failed in qmb.log)", seq + 1);
+			return 0;
+		}
+	}
+	*cmp = QMB_MIRROR_SAME;
+	return 0;
+}
+
+int
+qmb_mirror_compare(struct qmb_proj *p, const char *id, enum qmb_mirror_cmp *cmp,
+    char *what, size_t wsize, struct qmb_err *err)
+{
+	struct qmb_trail mr, tr;
+	char name[NAME_MAX + 1], path[NAME_MAX + 32];
+	long long n;
+	int dfd, fd, rc, deflt = 0;
 
 	*cmp = QMB_MIRROR_NONE;
 	what[0] = '\0';
-	if ((dfd = mirror_dir(p, 0, err)) == -2)
+	if ((dfd = mirror_dir(p, 0, &deflt, err)) == -2)
 		return 0;
-	if (dfd == -1)
-		return err->code == QMB_EXIT_NOTFOUND ? (*cmp = QMB_MIRROR_DIFFERS,
-		    say(what, wsize, "the audit mirror folder is missing", 0), 0) : -1;
-	snprintf(name, sizeof(name), "%s.audit.json", id);
-	qmb_buf_init(&m, qmb_io_max_file());
-	rc = qmb_io_read_file(dfd, name, m.max, QMB_EXIT_CORRUPT, &m, err);
-	close(dfd);
-	*cmp = QMB_MIRROR_DIFFERS;
-	if (rc == -1) {
-		qmb_buf_free(&m);
+	/*
+	 * The default mirror has no copy of trails written before it was
+	 * on, elsewhere or by another user: not anchored, not different.
+	 * A mirror set by hand is expected to hold every trail.
+	 */
+	*cmp = deflt ? QMB_MIRROR_ABSENT : QMB_MIRROR_DIFFERS;
+	if (dfd == -1) {
 		if (err->code != QMB_EXIT_NOTFOUND)
 			return -1;
+		say(what, wsize, "the audit mirror folder is missing", 0);
+		return 0;
+	}
+	snprintf(name, sizeof(name), "%s.audit.json", id);
+	snprintf(path, sizeof(path), "audit mirror of '%s'", id);
+	fd = qmb_io_openat(dfd, name, O_RDONLY | O_NONBLOCK, 0);
+	close(dfd);
+	if (fd == -1) {
+		if (errno != ENOENT)
+			return qmb_errsys(err, QMB_EXIT_IO, "open %s", path);
 		say(what, wsize, "the mirror has no copy of this trail", 0);
 		return 0;
 	}
-	if (len == 0 && m.len > 0) {
-		for (seq = 0, flen = 0; flen < m.len; flen++)
-			seq += m.data[flen] == '\n';
-		say(what, wsize, "the trail is missing; the mirror holds %ld entries",
-		    seq);
-		qmb_buf_free(&m);
-		return 0;
+	*cmp = QMB_MIRROR_DIFFERS;
+	qmb_trail_fdopen(&mr, fd, path);
+	if (qmb_trail_open(p, id, 0, &tr, err) == -1) {
+		rc = -1;
+		if (err->code == QMB_EXIT_NOTFOUND &&
+		    (n = count_rest(&mr, err)) >= 0) {
+			rc = 0;
+			if (n == 0)
+				*cmp = QMB_MIRROR_NONE;
+			else
+				say(what, wsize, "the trail is missing; the "
+				    "mirror holds %lld entries", n);
+		}
+		qmb_trail_close(&mr);
+		return rc;
 	}
-	first = m.data;
-	flen = (memchr(m.data, '\n', m.len) ? (size_t)((char *)memchr(m.data,
-	    '\n', m.len) - m.data) + 1 : m.len);
-	at = flen > 0 ? memmem(trail, len, first, flen) : trail;
-	if (at == NULL || (at != trail && at[-1] != '\n')) {
-		say(what, wsize, "the mirror's first entry is not in the trail", 0);
-	} else {
-		size_t off = (size_t)(at - trail), i, n = len - off;
-
-		for (i = 0; i < n && i < m.len && at[i] == m.data[i]; i++)
-			;
-		for (seq = 1; at > trail && trail < at; trail++)
-			seq += *trail == '\n';
-		for (size_t j = 0; j < i; j++)
-			seq += at[j] == '\n';
-		if (i == n && i == m.len)
-			*cmp = QMB_MIRROR_SAME;
-		else if (i == m.len)
-			say(what, wsize, "the mirror lacks entries from seq %ld", seq);
-		else if (i == n)
-			say(what, wsize, "the mirror holds entries the trail lacks, from seq %ld (trail cut short?)", seq);
-		else
-			say(what, wsize, "the mirror differs from the trail at seq %ld", seq);
-	}
-	qmb_buf_free(&m);
-	return 0;
+	rc = compare(&tr, &mr, cmp, what, wsize, err);
+	qmb_trail_close(&tr);
+	qmb_trail_close(&mr);
+	return rc;
 }

@@ -659,7 +659,9 @@ at() { QMB_NOW=$1 "${@:2}"; }
 	run -0 --separate-stderr qmb-session tables "$id" set
 	[ "$(sj "$id" '.pending_tables | length')" -eq 0 ]
 	tail -n 1 "$(audit_file "$id")" | jq -e '.type == "tables_changed"
-	    and .details.op == "set" and .details.pending_tables == []'
+	    and .details.op == "set" and .details.tables == []
+	    and .details.removed == ["B","A"] and .details.added == []
+	    and (.details | has("pending_tables") | not)'
 }
 
 @test "tables add without names is a usage error" {
