@@ -12,18 +12,11 @@
 #include "qmb_clock.h"
 #include "qmb_gfail.h"
 #include "qmb_io.h"
+#include "qmb_jdoc.h"
 #include "qmb_json.h"
 #include "qmb_lock.h"
 
 #define GFAIL_MAX	(1 << 20)	/* bytes read of the file */
-
-static void
-copy(char *dst, size_t size, const struct qmb_jv *o, const char *key)
-{
-	const char *s = qmb_json_get_str(o, key);
-
-	snprintf(dst, size, "%s", s ? s : "");
-}
 
 int
 qmb_gfail_parse(const char *text, size_t len, struct qmb_gfail *f,
@@ -43,11 +36,11 @@ qmb_gfail_parse(const char *text, size_t len, struct qmb_gfail *f,
 		rc = qmb_errf(err, QMB_EXIT_CORRUPT,
 		    "'.qmb/%s' holds no \"consecutive\" count", QMB_GFAIL_FILE);
 	} else {
-		copy(f->last_failure_at, sizeof(f->last_failure_at), doc.root,
-		    "last_failure_at");
-		copy(f->last_success_at, sizeof(f->last_success_at), doc.root,
-		    "last_success_at");
-		copy(f->last_error, sizeof(f->last_error), doc.root,
+		qmb_jdoc_copy(f->last_failure_at, sizeof(f->last_failure_at),
+		    doc.root, "last_failure_at");
+		qmb_jdoc_copy(f->last_success_at, sizeof(f->last_success_at),
+		    doc.root, "last_success_at");
+		qmb_jdoc_copy(f->last_error, sizeof(f->last_error), doc.root,
 		    "last_error");
 	}
 	qmb_json_free(&doc);

@@ -16,6 +16,7 @@
 #include "qmb_clock.h"
 #include "qmb_io.h"
 #include "qmb_session.h"
+#include "qmb_sha256.h"
 
 static const char *const stage_names[QMB_NSTAGES] = {
 	"Configuration", "Dimensions", "Facts", "Link Tables", "Calendars",
@@ -170,17 +171,6 @@ int_field(const struct qmb_jv *o, const char *k, int64_t *out, int code,
 		    "field '%s' must be a non-negative integer", k);
 	*out = v->i64;
 	return 0;
-}
-
-static int
-is_hex64(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 64; i++)
-		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
-			return 0;
-	return s[64] == '\0';
 }
 
 static int
@@ -376,7 +366,7 @@ from_jv(const struct qmb_jv *o, const char *id, int code,
 		return -1;
 	if ((v = member(o, "audit_hash", QMB_JSTR, code, err)) == NULL)
 		return -1;
-	if (!is_hex64(v->str) || (s->audit_seq == 0 &&
+	if (!qmb_sha256_is_hex(v->str) || (s->audit_seq == 0 &&
 	    strcmp(v->str, QMB_AUDIT_ZERO) != 0))
 		return qmb_errf(err, code, "audit_hash is not a SHA-256 hex digest");
 	memcpy(s->audit_hash, v->str, 65);

@@ -63,3 +63,15 @@ qmb_sha256(const void *p, size_t n, char *hex)
 	qmb_sha256_update(&s, p, n);
 	qmb_sha256_hex(&s, hex);
 }
+
+int
+qmb_sha256_is_hex(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < QMB_SHA256_HEX; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s != NULL && s[QMB_SHA256_HEX] == '\0';
+}

@@ -22,5 +22,7 @@ void	qmb_sha256_update(struct qmb_sha256 *, const void *, size_t);
 void	qmb_sha256_hex(struct qmb_sha256 *, char *hex);
 /* One call: hex digest of p[0..n). */
 void	qmb_sha256(const void *p, size_t n, char *hex);
+/* 1 when s is a hex digest as written here (64 lowercase hex digits). */
+int	qmb_sha256_is_hex(const char *s);
 
 #endif

@@ -85,7 +85,7 @@ cmd_show(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 		qmb_jw_value(&jw, r);
 		qmb_buf_addc(&b, '\n');
 	} else
-		qmb_review_render(r, argv[0], cur, qmb_now(), &b);
+		qmb_rrecord_render(r, argv[0], cur, qmb_now(), &b);
 	rc = emit(&b, err);
 out:
 	qmb_json_free(&doc);
@@ -94,7 +94,7 @@ out:
 }
 
 static void
-queue_line(const struct opts *o, const struct qmb_review_req *q,
+queue_line(const struct opts *o, const struct qmb_rqueue_req *q,
     struct qmb_buf *b)
 {
 	struct qmb_jw jw;
@@ -131,7 +131,7 @@ int
 cmd_queue(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
     struct qmb_err *err)
 {
-	struct qmb_review_req q;
+	struct qmb_rqueue_req q;
 	struct qmb_err e2;
 	struct qmb_buf b;
 	char **names;
@@ -139,15 +139,15 @@ cmd_queue(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	int rc;
 
 	(void)argc, (void)argv;
-	if (qmb_review_queue_list(p, &names, &n, err) == -1)
+	if (qmb_rqueue_list(p, &names, &n, err) == -1)
 		return -1;
 	qmb_buf_init(&b, 64u << 20);
 	for (i = 0; i < n; i++) {
-		if (qmb_review_queue_get(p, names[i], &q, &e2) == -1)
+		if (qmb_rqueue_get(p, names[i], &q, &e2) == -1)
 			qmb_warn("%s", e2.msg);
 		else {
 			queue_line(o, &q, &b);
-			qmb_review_req_free(&q);
+			qmb_rqueue_req_free(&q);
 			shown++;
 		}
 		free(names[i]);

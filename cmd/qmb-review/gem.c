@@ -179,10 +179,10 @@ prompt_text(struct qmb_buf *b, struct qmb_err *err)
 	char path[PATH_MAX];
 
 	qmb_buf_init(b, 1 << 20);
-	if (qmb_review_prompt_find(getenv(QMB_REVIEW_PROMPT_ENV), path,
-	    sizeof(path), err) == -1)
+	if (qmb_prompt_find(getenv(QMB_PROMPT_ENV), path, sizeof(path),
+	    err) == -1)
 		return -1;
-	return qmb_review_prompt_read(path, b, err);
+	return qmb_prompt_read(path, b, err);
 }
 
 void

@@ -6,7 +6,11 @@
 #include "qmb_gemini.h"
 #include "qmb_paths.h"
 #include "qmb_prog.h"
+#include "qmb_prompt.h"
+#include "qmb_rcache.h"
 #include "qmb_review.h"
+#include "qmb_rqueue.h"
+#include "qmb_rrecord.h"
 
 /* Options that only some subcommands take, as bits of opts.set. */
 enum {

@@ -109,7 +109,7 @@ print_done(const struct opts *o, const char *id,
 		qmb_json_free(&doc);
 		return print_json(&b, &jw, err);
 	}
-	qmb_review_render(doc.root, id, id ? out->current : NULL, qmb_now(),
+	qmb_rrecord_render(doc.root, id, id ? out->current : NULL, qmb_now(),
 	    &b);
 	if (out->cached)
 		qmb_buf_adds(&b, "\n(From the cache: this script was reviewed before; --no-cache asks Gemini again.)\n");
@@ -227,7 +227,7 @@ set_aside(const struct opts *o, struct qmb_proj *p, const char *name,
 
 /* 1 when the entry no longer needs a review (and was dropped). */
 static int
-stale(const struct opts *o, struct qmb_proj *p, const struct qmb_review_req *q,
+stale(const struct opts *o, struct qmb_proj *p, const struct qmb_rqueue_req *q,
     struct qmb_err *err)
 {
 	struct qmb_json_doc doc = { 0 };
@@ -259,7 +259,7 @@ stale(const struct opts *o, struct qmb_proj *p, const struct qmb_review_req *q,
 	qmb_session_free(&s);
 	if (why == NULL)
 		return 0;
-	if (qmb_review_queue_del(p, q->name, err) == -1)
+	if (qmb_rqueue_del(p, q->name, err) == -1)
 		return -1;
 	snprintf(msg, sizeof(msg), "Dropped the queued review of session %s: %s.",
 	    q->session_id, why);
@@ -271,7 +271,7 @@ static int
 retry_one(const struct opts *o, struct qmb_proj *p, struct gem *g,
     const struct qmb_buf *prompt, const char *name, struct qmb_err *err)
 {
-	struct qmb_review_req q;
+	struct qmb_rqueue_req q;
 	struct qmb_review_job j;
 	struct qmb_review_outcome out;
 	struct qmb_json_doc doc = { 0 };
@@ -279,7 +279,7 @@ retry_one(const struct opts *o, struct qmb_proj *p, struct gem *g,
 	int64_t score = -1, t;
 	int rc;
 
-	if (qmb_review_queue_get(p, name, &q, err) == -1) {
+	if (qmb_rqueue_get(p, name, &q, err) == -1) {
 		struct qmb_err why = *err;
 
 		if (err->code == QMB_EXIT_CORRUPT)
@@ -287,7 +287,7 @@ retry_one(const struct opts *o, struct qmb_proj *p, struct gem *g,
 		return -1;
 	}
 	if ((rc = stale(o, p, &q, err)) != 0) {
-		qmb_review_req_free(&q);
+		qmb_rqueue_req_free(&q);
 		return rc == 1 ? 0 : -1;
 	}
 	qmb_review_outcome_init(&out);
@@ -317,7 +317,7 @@ retry_one(const struct opts *o, struct qmb_proj *p, struct gem *g,
 	} else if (rc == -1 && o->c.json)
 		print_failed(o, j.session_id, &out, err);
 	qmb_review_outcome_free(&out);
-	qmb_review_req_free(&q);
+	qmb_rqueue_req_free(&q);
 	return rc;
 }
 
@@ -344,7 +344,7 @@ cmd_retry(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 			fprintf(stderr, "%s: no review is queued\n", qmb_progname());
 		return 0;
 	}
-	if (qmb_lock_take(&l, dfd, QMB_REVIEW_LOCK, LOCK_EX, 0,
+	if (qmb_lock_take(&l, dfd, QMB_RQUEUE_LOCK, LOCK_EX, 0,
 	    qmb_proj_fmode(p), "the review queue", err) == -1) {
 		if (err->code != QMB_EXIT_BUSY)
 			return -1;
@@ -366,7 +366,7 @@ cmd_retry(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 		}
 		one[0] = argv[0];
 		n = 1;
-	} else if (qmb_review_queue_list(p, &names, &n, err) == -1)
+	} else if (qmb_rqueue_list(p, &names, &n, err) == -1)
 		goto out;
 	if (n == 0) {
 		if (o->c.verbose)

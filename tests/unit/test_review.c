@@ -13,7 +13,7 @@
 #include "qmb_err.h"
 #include "qmb_gemini.h"
 #include "qmb_json.h"
-#include "qmb_review.h"
+#include "qmb_rrecord.h"
 #include "tap.h"
 
 #define SHA "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -266,7 +266,7 @@ test_body(void)
 	qmb_buf_init(&b, 1 << 20);
 	pr.system = "sys";
 	pr.user = "user \"text\"";
-	pr.schema = qmb_review_schema();
+	pr.schema = qmb_rrecord_schema();
 	ok(qmb_gem_body(&pr, &b, &e) == 0 &&
 	    qmb_json_parse(b.data, b.len, 0, QMB_EXIT_USAGE, &d, &e) == 0,
 	    "request body is JSON");
@@ -295,7 +295,7 @@ static struct qmb_err rerr;
 static int
 record(const char *answer_text)
 {
-	struct qmb_review_meta m = { "gemini-x", "2026-01-21T10:00:00.000Z",
+	struct qmb_rrecord_meta m = { "gemini-x", "2026-01-21T10:00:00.000Z",
 	    SHA, "gemini" };
 
 	qmb_json_free(&rdoc);
@@ -303,7 +303,7 @@ record(const char *answer_text)
 	if (qmb_json_parse(answer_text, strlen(answer_text), 0, QMB_EXIT_USAGE,
 	    &rdoc, &rerr) == -1)
 		return -2;
-	return qmb_review_record(rdoc.root, &m, &rec, &rerr);
+	return qmb_rrecord_make(rdoc.root, &m, &rec, &rerr);
 }
 
 static int
@@ -387,38 +387,38 @@ test_records(void)
 	    "\"summary\":\"s\"}");
 	qmb_json_free(&rdoc);
 	qmb_json_parse(rec.data, rec.len, 0, QMB_EXIT_USAGE, &rdoc, &rerr);
-	ok(qmb_review_check(rdoc.root, QMB_EXIT_CORRUPT, &e) == 0,
+	ok(qmb_rrecord_check(rdoc.root, QMB_EXIT_CORRUPT, &e) == 0,
 	    "a written record checks");
 	qmb_json_free(&d);
 	t = "{\"review_status\":\"approved\",\"score\":90.0,\"issues\":[],"
 	    "\"summary\":\"s\",\"model\":\"m\",\"reviewed_at\":\"t\","
 	    "\"script_sha256\":\"" SHA "\",\"source\":\"gemini\"}";
 	qmb_json_parse(t, strlen(t), 0, QMB_EXIT_USAGE, &d, &e);
-	ok(d.root != NULL && qmb_review_check(d.root, QMB_EXIT_CORRUPT, &e) == -1 &&
+	ok(d.root != NULL && qmb_rrecord_check(d.root, QMB_EXIT_CORRUPT, &e) == -1 &&
 	    e.code == QMB_EXIT_CORRUPT, "a stored float score is refused");
 	qmb_json_free(&d);
 
-	ok(qmb_review_bypass_record(SHA, "u@x", "", &rec, &e) == -1 &&
+	ok(qmb_rrecord_bypass(SHA, "u@x", "", &rec, &e) == -1 &&
 	    e.code == QMB_EXIT_USAGE, "bypass needs a reason");
-	ok(qmb_review_bypass_record(SHA, "u@x", "a\nb", &rec, &e) == -1,
+	ok(qmb_rrecord_bypass(SHA, "u@x", "a\nb", &rec, &e) == -1,
 	    "bypass reason on one line");
-	ok(qmb_review_bypass_record(SHA, "u@x", "Gemini down", &rec, &e) == 0 &&
+	ok(qmb_rrecord_bypass(SHA, "u@x", "Gemini down", &rec, &e) == 0 &&
 	    qmb_json_parse(rec.data, rec.len, 0, QMB_EXIT_USAGE, &d, &e) == 0 &&
-	    qmb_review_check(d.root, QMB_EXIT_CORRUPT, &e) == 0 &&
+	    qmb_rrecord_check(d.root, QMB_EXIT_CORRUPT, &e) == 0 &&
 	    qmb_json_get(d.root, "score") == NULL &&
 	    strcmp(qmb_json_get_str(d.root, "source"), "bypass") == 0 &&
 	    strcmp(qmb_json_get_str(d.root, "reason"), "Gemini down") == 0,
 	    "bypass record: no score, user and reason");
 	qmb_buf_init(&a, 1 << 20);
 	qmb_buf_init(&l, 1 << 20);
-	ok(qmb_review_details(d.root, "Gemini down", &a, &l) == 0 &&
+	ok(qmb_rrecord_details(d.root, "Gemini down", &a, &l) == 0 &&
 	    starts(a.data, "{\"reason\":\"Gemini down\",\"script_sha256\":\"" SHA
 	    "\",\"review\":{") && strstr(l.data, "\"review\"") == NULL,
 	    "bypass details: reason, hash, review");
 	qmb_json_free(&d);
 	qmb_buf_reset(&a);
 	qmb_buf_reset(&l);
-	ok(qmb_review_details(rdoc.root, NULL, &a, &l) == 0 &&
+	ok(qmb_rrecord_details(rdoc.root, NULL, &a, &l) == 0 &&
 	    starts(a.data, "{\"score\":90,\"review_status\":\"approved\","
 	    "\"script_sha256\":\"" SHA "\",\"source\":\"gemini\",\"review\":{") &&
 	    strstr(l.data, "\"issues\":0") != NULL, "recorded details: integers only");
