@@ -372,7 +372,7 @@ mirror(struct qmb_proj *p, const char *id, const struct qmb_buf *line,
 	struct qmb_err e = QMB_ERR_INIT;
 
 	h->mirror_error[0] = '\0';
-	if (qmb_mirror_append(p, id, line->data, line->len - 1, &e) == -1)
+	if (qmb_mirror_append(p, id, line->data, line->len, &e) == -1)
 		memcpy(h->mirror_error, e.msg, sizeof(h->mirror_error));
 }
 

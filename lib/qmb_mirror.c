@@ -154,7 +154,7 @@ qmb_mirror_append(struct qmb_proj *p, const char *id, const char *line,
 		qmb_errf(err, QMB_EXIT_IO,
 		    "audit mirror of '%s' is not a plain file; refusing to write", id);
 	else if (cut_fragment(fd) == -1 || qmb_io_write_all(fd, line, len) == -1 ||
-	    qmb_io_write_all(fd, "\n", 1) == -1 || qmb_io_fdatasync(fd) == -1)
+	    qmb_io_fdatasync(fd) == -1)
 		qmb_errsys(err, QMB_EXIT_IO, "append to audit mirror of '%s'", id);
 	else if (st.st_size == 0 && qmb_dir_sync(dfd, "audit mirror", err) == -1)
 		;

@@ -23,7 +23,7 @@
 /* The mirror folder (absolute), or "" when the mirror is off. */
 int	qmb_mirror_folder(struct qmb_proj *, char *out, size_t n, int *deflt,
 	    struct qmb_err *);
-/* Append one entry line (without newline).  0 also when the mirror is off. */
+/* Append one entry line (with its newline).  0 also when the mirror is off. */
 int	qmb_mirror_append(struct qmb_proj *, const char *id, const char *line,
 	    size_t len, struct qmb_err *);
 
