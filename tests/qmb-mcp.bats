@@ -151,7 +151,7 @@ null_error() {
 	[ "$(line 5 | jq -r .result.protocolVersion)" = "2025-11-25" ]
 	[ "$(line 5 | jq -r .result.serverInfo.name)" = "qmb" ]
 	line 5 | jq -e '.result.capabilities.tools | type == "object"'
-	[ "$(line 6 | jq '.result.tools | length')" -eq 19 ]
+	[ "$(line 6 | jq '.result.tools | length')" -eq 23 ]
 }
 
 @test "qmb-mcp: initialize negotiates the protocol version" {
@@ -187,11 +187,11 @@ null_error() {
 		'{"jsonrpc":"2.0","id":4,"method":"tools/list","params":{}}'
 	[ "$status" -eq 0 ]
 	[ "$(line 1 | jq -r '.result.tools[].name' | sort | tr '\n' ' ')" = \
-		"qmb_approve_stage qmb_bypass_review qmb_check_sessions qmb_complete_session qmb_export_session qmb_get_script qmb_health qmb_list_sessions qmb_read_log qmb_recover_session qmb_request_review qmb_resume_session qmb_revert_stage qmb_rotate_logs qmb_session_status qmb_set_model_type qmb_start_session qmb_update_tables qmb_verify_audit " ]
+		"qmb_append_audit qmb_approve_stage qmb_archive_session qmb_bypass_review qmb_check_sessions qmb_complete_session qmb_export_session qmb_get_script qmb_health qmb_import_session qmb_list_sessions qmb_read_log qmb_recover_session qmb_request_review qmb_resume_session qmb_revert_stage qmb_rotate_logs qmb_session_status qmb_set_model_type qmb_start_session qmb_update_tables qmb_verify_audit qmb_write_log " ]
 	line 1 | jq -e '.result | has("nextCursor") | not'
 	[ "$(line 2 | jq -c '[.id, .error.code]')" = '[2,-32602]' ]
 	[ "$(line 3 | jq -c '[.id, .error.code]')" = '[3,-32602]' ]
-	[ "$(line 4 | jq '.result.tools | length')" -eq 19 ]
+	[ "$(line 4 | jq '.result.tools | length')" -eq 23 ]
 }
 
 @test "qmb-mcp: tools/call of an unknown tool or without a name is -32602" {

@@ -84,33 +84,75 @@ res_end(struct qmb_jw *jw, int is_error)
 	qmb_jw_obj_end(jw);
 }
 
-static const char *
-meaning(int code)
+void
+res_ok_begin(struct qmb_jw *jw, const char *message, const char *next,
+    const char *empty)
+{
+	struct qmb_buf t;
+
+	qmb_buf_init(&t, 1u << 25);
+	qmb_buf_adds(&t, message);
+	if (next != NULL) {
+		if (t.len > 0 && t.data[t.len - 1] != '\n')
+			qmb_buf_addc(&t, '\n');
+		qmb_buf_addf(&t, "%s%s\n", t.len > 0 ? "\n" : "", next);
+	}
+	/* a text block is never empty: the program may print nothing */
+	res_begin(jw, t.len > 0 ? t.data : empty ? empty : "Done.");
+	qmb_buf_free(&t);
+	qmb_jw_key(jw, "structuredContent");
+	qmb_jw_obj_begin(jw);
+	qmb_jw_kstr(jw, "message", message);
+	if (next != NULL)
+		qmb_jw_kstr(jw, "next", next);
+}
+
+void
+res_ok_end(struct qmb_jw *jw)
+{
+	qmb_jw_obj_end(jw);
+	res_end(jw, 0);
+}
+
+const char *
+run_text(const struct run *r)
+{
+	return r->out.data != NULL ? r->out.data : "";
+}
+
+/* The words of qmb(7)'s table, for a model that sees only the text. */
+const char *
+exit_meaning(int code)
 {
 	switch (code) {
 	case QMB_EXIT_FAIL: return "a check found problems";
-	case QMB_EXIT_USAGE: return "usage error: bad argument or input";
+	case QMB_EXIT_USAGE: return "usage error: a bad argument or input";
 	case QMB_EXIT_NOTFOUND: return "not found";
-	case QMB_EXIT_BUSY: return "busy or conflict (lock held, stage order)";
-	case QMB_EXIT_CORRUPT: return "corrupt data: use qmb_recover_session";
-	case QMB_EXIT_IO: return "I/O error (disk full, permission); nothing half-written";
-	case QMB_EXIT_REMOTE: return "remote service unavailable; the request was queued";
+	case QMB_EXIT_BUSY: return "busy or out of order";
+	case QMB_EXIT_CORRUPT: return "corrupt data: run qmb_recover_session";
+	case QMB_EXIT_IO: return "I/O error: nothing was half-written";
+	case QMB_EXIT_REMOTE: return "remote service unavailable: the request was queued";
 	case QMB_EXIT_INTERNAL: return "internal error";
-	case QMB_EXIT_SAVED: return "a saved session was found";
+	case QMB_EXIT_SAVED: return "a saved session was found and nobody decided";
 	case 127: return "the program could not be run";
-	default: return code > 128 ? "the program was killed" : "failure";
+	default: return code > 128 ? "the program was stopped by a signal" : "failure";
 	}
 }
 
 int
 res_text_error(struct qmb_jw *jw, const char *msg, int code)
 {
-	res_begin(jw, msg);
+	struct qmb_buf t;
+
+	qmb_buf_init(&t, 4096);
+	qmb_buf_addf(&t, "%s\nexit %d: %s", msg, code, exit_meaning(code));
+	res_begin(jw, t.data);
+	qmb_buf_free(&t);
 	qmb_jw_key(jw, "structuredContent");
 	qmb_jw_obj_begin(jw);
 	qmb_jw_kstr(jw, "error", msg);
 	qmb_jw_kint(jw, "exit_code", code);
-	qmb_jw_kstr(jw, "meaning", meaning(code));
+	qmb_jw_kstr(jw, "meaning", exit_meaning(code));
 	qmb_jw_obj_end(jw);
 	res_end(jw, 1);
 	return 0;

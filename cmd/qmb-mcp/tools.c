@@ -79,132 +79,231 @@ static const struct param p_log[] = {
 	{ "limit", P_INT, 0, NULL, "Only the last N matching entries (default 50)." },
 	END
 };
-static const struct param p_recover[] = { ID, DRY, END };
+static const struct param p_recover[] = {
+	{ "session_id", P_STR, 0, NULL, "The session to repair (or all: true)." },
+	{ "all", P_BOOL, 0, NULL, "Repair every session that needs it." },
+	DRY, END
+};
 static const struct param p_none[] = { END };
 static const struct param p_id_opt[] = { ID_OPT, END };
-static const struct param p_rotate[] = { DRY, END };
+static const struct param p_rotate[] = {
+	DRY,
+	{ "retention", P_BOOL, 0, NULL, "Also apply retention: archive sessions "
+	    "inactive 30 days, delete logs of sessions completed 7 days ago, "
+	    "compress audit trails older than 90 days." },
+	END
+};
+static const struct param p_import[] = {
+	{ "session", P_OBJ, 1, NULL, "The session state as qmb_export_session "
+	    "returned it (its \"session\" member)." },
+	{ "force", P_BOOL, 0, NULL, "Replace a session of the same id that has "
+	    "an audit trail." },
+	END
+};
+static const struct param p_append[] = {
+	ID,
+	{ "type", P_STR, 1, NULL, "The entry type: lower-case letters, digits "
+	    "and _, e.g. note, decision, user_feedback." },
+	{ "details", P_OBJ, 0, NULL, "The entry's details (integers, strings, "
+	    "booleans, null, objects, arrays; no fractions)." },
+	{ "script", P_STR, 0, NULL, "A script text whose SHA-256 and content "
+	    "go into the details." },
+	END
+};
+static const struct param p_logw[] = {
+	{ "session_id", P_STR, 0, NULL, "The session; omit for the global log." },
+	{ "level", P_ENUM, 1, levels, "The entry's level." },
+	{ "component", P_STR, 1, NULL, "What wrote it, e.g. script_builder." },
+	{ "action", P_STR, 1, NULL, "What happened, e.g. table_generated." },
+	{ "stage", P_ENUM, 0, stages, "The stage it belongs to." },
+	{ "details", P_OBJ, 0, NULL, "Details; secrets (api_key, password, "
+	    "token, ...) are written as [REDACTED]." },
+	END
+};
 
-/* Output schemas (structuredContent of successful calls). */
-#define O_SUMMARY "{\"type\":\"object\",\"properties\":{" \
-    "\"session_id\":{\"type\":\"string\"},\"project_name\":{\"type\":\"string\"}," \
-    "\"status\":{\"type\":\"string\"},\"current_stage\":{\"type\":\"string\"}," \
-    "\"completed_stages\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}," \
-    "\"progress\":{\"type\":\"integer\"},\"model_type\":{\"type\":[\"string\",\"null\"]}," \
-    "\"pending_tables\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}," \
-    "\"created_at\":{\"type\":\"string\"},\"updated_at\":{\"type\":\"string\"}," \
-    "\"revision\":{\"type\":\"integer\"},\"user_id\":{\"type\":\"string\"}}}"
-#define O_CHANGE "{\"type\":\"object\",\"required\":[\"session\",\"message\"]," \
-    "\"properties\":{\"session\":" O_SUMMARY ",\"message\":{\"type\":\"string\"}}}"
-#define O_GENERIC "{\"type\":\"object\",\"required\":[\"exit_code\"]," \
-    "\"properties\":{\"exit_code\":{\"type\":\"integer\"},\"ok\":{\"type\":\"boolean\"}," \
-    "\"result\":{\"type\":\"object\"},\"results\":{\"type\":\"array\"}," \
-    "\"output\":{\"type\":\"string\"}}}"
+/*
+ * Output schemas (structuredContent of successful calls); output_schema()
+ * adds "message" (required) and the members of a failure.
+ */
+#define S_STR "{\"type\":\"string\"}"
+#define S_INT "{\"type\":\"integer\"}"
+#define S_BOOL "{\"type\":\"boolean\"}"
+#define S_OBJ "{\"type\":\"object\"}"
+#define S_OBJS "{\"type\":\"array\",\"items\":{\"type\":\"object\"}}"
+#define S_STRS "{\"type\":\"array\",\"items\":" S_STR "}"
+#define O_SUMMARY "{\"type\":\"object\",\"required\":[\"session_id\"," \
+    "\"project_name\",\"status\",\"current_stage\",\"completed_stages\"]," \
+    "\"properties\":{" \
+    "\"session_id\":" S_STR ",\"project_name\":" S_STR "," \
+    "\"status\":" S_STR ",\"current_stage\":" S_STR "," \
+    "\"completed_stages\":" S_STRS "," \
+    "\"progress\":" S_INT ",\"model_type\":{\"type\":[\"string\",\"null\"]}," \
+    "\"pending_tables\":" S_STRS "," \
+    "\"created_at\":" S_STR ",\"updated_at\":" S_STR "," \
+    "\"revision\":" S_INT ",\"user_id\":" S_STR "}}"
+#define O_CHANGE "{\"type\":\"object\",\"required\":[\"session\"]," \
+    "\"properties\":{\"session\":" O_SUMMARY "}}"
+#define O_CHECKS(name) "{\"type\":\"object\",\"required\":[\"exit_code\"," \
+    "\"ok\",\"" name "\"],\"properties\":{\"exit_code\":" S_INT "," \
+    "\"ok\":" S_BOOL ",\"" name "\":" S_OBJS "}}"
+#define O_REVIEW "{\"type\":\"object\",\"required\":[\"session_id\",\"review\"]," \
+    "\"properties\":{\"session_id\":" S_STR ",\"review\":{\"type\":\"object\"," \
+    "\"properties\":{\"review_status\":" S_STR ",\"score\":" S_INT "," \
+    "\"issues\":" S_OBJS ",\"summary\":" S_STR ",\"source\":" S_STR "}}}}"
 
+/* Descriptions: what the tool does, then when to use it; a line each. */
 const struct tool mcp_tools[] = {
 	{ "qmb_list_sessions", "List saved sessions",
-	  "List the saved model-building sessions of this project, newest first, "
-	  "with their progress (stage, percent) and when they were last saved. Use "
-	  "it when the user returns or asks what is in progress; completed sessions "
-	  "only with all=true.",
+	  "List the saved QlikModelBuilder model-building sessions of this "
+	  "project, newest first, with stage, progress and when last saved.\n"
+	  "Use when the user returns, asks what is in progress, or you need a "
+	  "session id.",
 	  p_list, "{\"type\":\"object\",\"required\":[\"sessions\",\"count\"],"
-	  "\"properties\":{\"count\":{\"type\":\"integer\"},\"sessions\":{\"type\":"
+	  "\"properties\":{\"count\":" S_INT ",\"sessions\":{\"type\":"
 	  "\"array\",\"items\":" O_SUMMARY "}}}", A_READONLY, tool_list },
 	{ "qmb_resume_session", "Resume a session",
-	  "Restore a saved session and report what is already approved and which "
-	  "stage to build next (\"Continuing from Stage C...\"). Use it after the "
-	  "user chose to continue.",
-	  p_id, "{\"type\":\"object\",\"required\":[\"session\"],\"properties\":"
-	  "{\"session\":" O_SUMMARY "}}", 0, tool_resume },
+	  "Restore a saved session and show what is approved and which stage "
+	  "comes next (\"Continuing from Stage C...\").\n"
+	  "Use after the user chose to continue a saved session.",
+	  p_id, O_CHANGE, 0, tool_resume },
 	{ "qmb_export_session", "Export a session",
-	  "Return a session's full state as JSON (for a backup or to move it). "
-	  "Large states are written to a file under .qmb/exports/ and the path is "
-	  "returned instead.",
+	  "Return a session's full state as JSON; large ones are written to "
+	  ".qmb/exports/ and the path is returned.\n"
+	  "Use for a backup, to move a session elsewhere, or before "
+	  "qmb_import_session.",
 	  p_id, "{\"type\":\"object\",\"required\":[\"session_id\",\"inline\",\"bytes\"],"
-	  "\"properties\":{\"session_id\":{\"type\":\"string\"},\"inline\":{\"type\":"
-	  "\"boolean\"},\"bytes\":{\"type\":\"integer\"},\"session\":{\"type\":\"object\"},"
-	  "\"path\":{\"type\":\"string\"},\"summary\":" O_SUMMARY "}}", A_READONLY,
-	  tool_export },
+	  "\"properties\":{\"session_id\":" S_STR ",\"inline\":" S_BOOL ","
+	  "\"bytes\":" S_INT ",\"session\":" S_OBJ ",\"path\":" S_STR ","
+	  "\"summary\":" O_SUMMARY "}}", A_READONLY, tool_export },
 	{ "qmb_start_session", "Start or continue a project",
-	  "The entry point when a user starts work on a project: with mode ask it "
-	  "creates a session if none is saved, or returns the saved one so you can "
-	  "ask the user [Continue] [Start over] [View saved]; then call again with "
-	  "mode resume or new.",
-	  p_start, "{\"type\":\"object\",\"required\":[\"outcome\"],\"properties\":{"
-	  "\"outcome\":{\"type\":\"string\",\"enum\":[\"created\",\"found\",\"resumed\","
-	  "\"restarted\"]},\"session\":" O_SUMMARY "}}", 0, tool_start },
+	  "Start work on a QlikModelBuilder project: creates a session, or finds "
+	  "the saved one and offers [Continue] [Start over] [View saved].\n"
+	  "Use first when the user names a project to build or return to; call "
+	  "again with mode resume or new after they choose.",
+	  p_start, "{\"type\":\"object\",\"required\":[\"outcome\",\"session\"],"
+	  "\"properties\":{\"outcome\":{\"type\":\"string\",\"enum\":[\"created\","
+	  "\"found\",\"resumed\",\"restarted\"]},\"session\":" O_SUMMARY ","
+	  "\"next\":" S_STR "}}", 0, tool_start },
 	{ "qmb_session_status", "Session status",
 	  "Show one session: approved stages, the current stage, pending tables, "
-	  "the model type and the last review. Read-only.",
-	  p_id, "{\"type\":\"object\",\"required\":[\"session\"],\"properties\":"
-	  "{\"session\":" O_SUMMARY ",\"last_review\":{\"type\":[\"object\",\"null\"]}}}",
-	  A_READONLY, tool_status },
+	  "the model type and the last Gemini review.\n"
+	  "Use to see where a session stands without changing it.",
+	  p_id, "{\"type\":\"object\",\"required\":[\"session\",\"last_review\"],"
+	  "\"properties\":{\"session\":" O_SUMMARY ",\"last_review\":"
+	  "{\"type\":[\"object\",\"null\"]}}}", A_READONLY, tool_status },
 	{ "qmb_approve_stage", "Approve a stage",
-	  "Record the user's approval of a stage's Qlik script part. Only the "
-	  "current stage (or a re-approval of the latest approved one) is allowed; "
-	  "the part is saved durably and audited with its SHA-256.",
+	  "Save the user's approval of a stage's Qlik load script part, durably "
+	  "and audited with its SHA-256, and move to the next stage.\n"
+	  "Use only after the user approved the part of the current stage (A to F).",
 	  p_approve, O_CHANGE, 0, tool_approve },
 	{ "qmb_revert_stage", "Revert to a stage",
-	  "Withdraw the approval of a stage and every later one, so work resumes "
-	  "there. The withdrawn parts stay in the audit trail.",
+	  "Withdraw the approval of a stage and every later one so work resumes "
+	  "there; the parts stay in the audit trail.\n"
+	  "Use when the user wants to redo an approved stage.",
 	  p_stage, O_CHANGE, A_DESTRUCTIVE, tool_revert },
 	{ "qmb_set_model_type", "Set the model type",
-	  "Record the model type decision: star_schema, snowflake, link_table or "
-	  "concatenated.",
+	  "Record the data model type: star_schema, snowflake, link_table or "
+	  "concatenated.\n"
+	  "Use when the user decides or changes the model type.",
 	  p_model, O_CHANGE, A_IDEMPOTENT, tool_set_model },
 	{ "qmb_update_tables", "Change pending tables",
-	  "Add, remove or replace the tables still to be built in this session. "
-	  "Given several of set, add and remove, they apply in that order.",
+	  "Add, remove or replace the tables still to be built in a session "
+	  "(set, then add, then remove).\n"
+	  "Use when the user plans, adds or drops fact or dimension tables.",
 	  p_tables, O_CHANGE, 0, tool_tables },
 	{ "qmb_get_script", "Get the approved script",
-	  "Return the approved load script: all approved parts A..F in order, or "
-	  "one stage's part, with its SHA-256.",
+	  "Return the approved Qlik load script, all parts A..F in order or one "
+	  "stage's part, with its SHA-256.\n"
+	  "Use to show, check or build on what was approved.",
 	  p_script, "{\"type\":\"object\",\"required\":[\"session_id\",\"script\","
-	  "\"script_sha256\"],\"properties\":{\"session_id\":{\"type\":\"string\"},"
-	  "\"stage\":{\"type\":\"string\"},\"script\":{\"type\":\"string\"},"
-	  "\"script_sha256\":{\"type\":\"string\"}}}", A_READONLY, tool_script },
+	  "\"script_sha256\"],\"properties\":{\"session_id\":" S_STR ","
+	  "\"stage\":" S_STR ",\"script\":" S_STR ",\"script_sha256\":" S_STR "}}",
+	  A_READONLY, tool_script },
 	{ "qmb_request_review", "Request the Gemini review",
-	  "Send the finished script (all six stages approved) to Google Gemini for "
-	  "review and record the score and issues. If Gemini is unavailable the "
-	  "request is queued and the result says how to retry or bypass.",
-	  p_id, O_GENERIC, A_OPENWORLD, tool_review },
+	  "Send the finished script (six stages approved) to Google Gemini and "
+	  "record the score and issues; when Gemini is down the request is "
+	  "queued.\n"
+	  "Use after Stage F is approved and before qmb_complete_session.",
+	  p_id, O_REVIEW, A_OPENWORLD, tool_review },
 	{ "qmb_bypass_review", "Bypass the review",
-	  "Record a manual approval instead of a Gemini review (when Gemini is down "
-	  "for long and the user decides to go on). Needs a reason.",
-	  p_bypass, O_GENERIC, 0, tool_bypass },
+	  "Record a manual approval in place of a Gemini review, with the "
+	  "reason, in the audit trail.\n"
+	  "Use only when Gemini stays unavailable and the user decides to go on.",
+	  p_bypass, O_REVIEW, 0, tool_bypass },
 	{ "qmb_complete_session", "Complete the session",
-	  "Finish a session whose six stages are approved and whose script was "
-	  "reviewed (or bypassed): writes stage2_output/model.json, script.qvs and "
-	  "gemini_review.json.",
+	  "Finish a reviewed (or bypassed) session: write stage2_output/"
+	  "model.json, script.qvs and gemini_review.json.\n"
+	  "Use when all six stages are approved and the review is recorded.",
 	  p_complete, O_CHANGE, 0, tool_complete },
 	{ "qmb_read_log", "Read a log",
-	  "Read a session's log entries (or the global log): level, stage, "
-	  "component, action and details of each operation, newest last.",
+	  "Read a session's log (or the global log): time, level, stage, "
+	  "component, action and details of each operation.\n"
+	  "Use to find out what happened, what failed, or when.",
 	  p_log, "{\"type\":\"object\",\"required\":[\"entries\",\"count\"],"
-	  "\"properties\":{\"count\":{\"type\":\"integer\"},\"entries\":{\"type\":"
-	  "\"array\",\"items\":{\"type\":\"object\"}}}}", A_READONLY, tool_log },
+	  "\"properties\":{\"count\":" S_INT ",\"entries\":" S_OBJS "}}",
+	  A_READONLY, tool_log },
+	{ "qmb_write_log", "Write a log entry",
+	  "Append one entry to a session's log (or the global log); secrets in "
+	  "details are redacted.\n"
+	  "Use to record a step, a decision or a problem met while building.",
+	  p_logw, "{\"type\":\"object\",\"required\":[\"session_id\",\"level\","
+	  "\"component\",\"action\"],\"properties\":{\"session_id\":{\"type\":"
+	  "[\"string\",\"null\"]},\"level\":" S_STR ",\"component\":" S_STR ","
+	  "\"action\":" S_STR "}}", 0, tool_log_write },
+	{ "qmb_append_audit", "Append to the audit trail",
+	  "Append an entry of your own type (a note, a decision) to a session's "
+	  "hash-chained audit trail.\n"
+	  "Use to put on record something the user decided or confirmed.",
+	  p_append, "{\"type\":\"object\",\"required\":[\"session_id\",\"entry\"],"
+	  "\"properties\":{\"session_id\":" S_STR ",\"entry\":{\"type\":"
+	  "[\"object\",\"null\"]}}}", 0, tool_audit_append },
 	{ "qmb_verify_audit", "Verify audit trails",
-	  "Check a session's hash-chained audit trail (or all of them): every hash, "
-	  "link, sequence number and timestamp; reports the first bad entry.",
+	  "Check a session's hash-chained audit trail (or all of them): every "
+	  "hash, link, sequence number and time; names the first bad entry.\n"
+	  "Use when tampering or damage is suspected, or to prove a trail intact.",
 	  p_id_opt, "{\"type\":\"object\",\"required\":[\"intact\",\"trails\"],"
-	  "\"properties\":{\"intact\":{\"type\":\"boolean\"},\"trails\":{\"type\":"
-	  "\"array\",\"items\":{\"type\":\"object\"}}}}", A_READONLY, tool_verify },
+	  "\"properties\":{\"intact\":" S_BOOL ",\"trails\":" S_OBJS "}}",
+	  A_READONLY, tool_verify },
 	{ "qmb_check_sessions", "Check sessions for damage",
-	  "Classify each session (ok, behind-audit, restore-from-bak, "
-	  "restore-from-audit, lost) and list other findings: stale temporary "
-	  "files, torn log lines, broken chains, idle sessions. Read-only.",
-	  p_id_opt, O_GENERIC, A_READONLY, tool_check },
+	  "Classify sessions (ok, behind-audit, restore-from-bak, "
+	  "restore-from-audit, lost) and list stale files, torn lines, broken "
+	  "chains, idle sessions.\n"
+	  "Use when a session will not load, after a crash, or before repairing.",
+	  p_id_opt, O_CHECKS("sessions"), A_READONLY, tool_check },
 	{ "qmb_recover_session", "Repair a session",
-	  "Repair a damaged session: roll forward from the audit, restore the "
-	  "backup, or replay the audit trail; damaged files are kept in "
-	  ".qmb/corrupt/. Use dry_run first to see what it would do.",
-	  p_recover, O_GENERIC, A_DESTRUCTIVE, tool_recover },
+	  "Repair a damaged session (or all): roll forward from the audit, "
+	  "restore the backup or replay the trail; damaged files are kept.\n"
+	  "Use after qmb_check_sessions finds damage; try dry_run first and ask "
+	  "the user.",
+	  p_recover, O_CHECKS("sessions"), A_DESTRUCTIVE, tool_recover },
+	{ "qmb_archive_session", "Archive a session",
+	  "Move a session out of the active list into .qmb/archive/ (kept, "
+	  "never deleted).\n"
+	  "Use when the user abandons or shelves a session.",
+	  p_id, "{\"type\":\"object\",\"required\":[\"session_id\",\"archived\"],"
+	  "\"properties\":{\"session_id\":" S_STR ",\"archived\":" S_BOOL "}}",
+	  A_DESTRUCTIVE, tool_archive },
+	{ "qmb_import_session", "Import a session",
+	  "Load a session state exported by qmb_export_session into this project "
+	  "(force replaces one with the same id).\n"
+	  "Use to restore a backup or move a session from another project.",
+	  p_import, O_CHANGE, A_DESTRUCTIVE, tool_import },
 	{ "qmb_health", "Health checks",
-	  "Check free disk, log sizes, idle sessions and Gemini failures; says "
-	  "which checks trip.",
-	  p_none, O_GENERIC, A_READONLY, tool_health },
+	  "Check free disk, log sizes, idle sessions and Gemini failures, and "
+	  "say which checks trip.\n"
+	  "Use when something seems slow or failing, or for a routine check.",
+	  p_none, "{\"type\":\"object\",\"required\":[\"exit_code\",\"ok\","
+	  "\"status\",\"checks\"],\"properties\":{\"exit_code\":" S_INT ","
+	  "\"ok\":" S_BOOL ",\"status\":" S_STR ",\"tripped\":" S_INT ","
+	  "\"checks\":" S_OBJS "}}", A_READONLY, tool_health },
 	{ "qmb_rotate_logs", "Rotate logs",
-	  "Rotate every log over its size limit (as the hourly cron job does).",
-	  p_rotate, O_GENERIC, 0, tool_rotate },
+	  "Rotate every log over its size limit, and with retention archive "
+	  "old sessions, delete old logs and compress old audit trails.\n"
+	  "Use when the disk fills up or logs grow large (cron does it hourly).",
+	  p_rotate, "{\"type\":\"object\",\"required\":[\"exit_code\",\"ok\"],"
+	  "\"properties\":{\"exit_code\":" S_INT ",\"ok\":" S_BOOL ","
+	  "\"acted\":" S_BOOL ",\"actions\":" S_OBJS "}}", A_DESTRUCTIVE,
+	  tool_rotate },
 	{ NULL, NULL, NULL, NULL, NULL, 0, NULL }
 };
 
@@ -228,6 +327,9 @@ param_schema(struct qmb_jw *jw, const struct param *p)
 		break;
 	case P_BOOL:
 		qmb_jw_kstr(jw, "type", "boolean");
+		break;
+	case P_OBJ:
+		qmb_jw_kstr(jw, "type", "object");
 		break;
 	case P_ENUM:
 		qmb_jw_kstr(jw, "type", "string");
@@ -283,19 +385,21 @@ input_schema(struct qmb_jw *jw, const struct param *ps)
 	qmb_jw_obj_end(jw);
 }
 
-/* The members of a failure's structuredContent (result.c). */
+/* The members of a failure's structuredContent (result.c), and message. */
 static void
 error_members(struct qmb_jw *jw, const struct qmb_jv *props)
 {
-	static const char *const names[] = { "error", "exit_code", "meaning" };
+	static const char *const names[] = { "error", "exit_code", "meaning",
+	    "message" };
 	static const char *const descs[] = {
 		"On failure: the program's message, as the CLI prints it.",
 		"The program's exit code (see qmb(7)); 0 on success.",
-		"On failure: what the exit code means."
+		"On failure: what the exit code means.",
+		"On success: exactly what the command prints to a user."
 	};
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		if (qmb_json_get(props, names[i]) != NULL)
 			continue;
 		qmb_jw_key(jw, names[i]);
@@ -309,8 +413,8 @@ error_members(struct qmb_jw *jw, const struct qmb_jv *props)
 /*
  * A tool's outputSchema: its success shape, or a failure's (clients check
  * the structuredContent of failures against it too).  The success
- * shape's required members become one branch of an anyOf, the failure's
- * error and exit_code the other.
+ * shape's required members and message become one branch of an anyOf,
+ * the failure's error and exit_code the other.
  */
 static void
 output_schema(struct qmb_jw *jw, const char *text)
@@ -332,7 +436,11 @@ output_schema(struct qmb_jw *jw, const char *text)
 			qmb_jw_arr_begin(jw);
 			qmb_jw_obj_begin(jw);
 			qmb_jw_key(jw, "required");
-			qmb_jw_value(jw, k);
+			qmb_jw_arr_begin(jw);
+			for (j = 0; j < k->len; j++)
+				qmb_jw_value(jw, &k->kids[j]);
+			qmb_jw_str(jw, "message");
+			qmb_jw_arr_end(jw);
 			qmb_jw_obj_end(jw);
 			qmb_jw_obj_begin(jw);
 			qmb_jw_key(jw, "required");
@@ -449,6 +557,8 @@ check_one(const struct param *p, const struct qmb_jv *v)
 		    v->i64 <= P_INT_MAX;
 	case P_BOOL:
 		return v->type == QMB_JTRUE || v->type == QMB_JFALSE;
+	case P_OBJ:
+		return v->type == QMB_JOBJ;
 	case P_ENUM:
 		if (v->type != QMB_JSTR)
 			return 0;
@@ -481,6 +591,10 @@ want(const struct param *p, const char *tool, char *msg, size_t size)
 	case P_BOOL:
 		snprintf(msg, size, "Invalid params: '%s' of %s must be true or "
 		    "false", p->name, tool);
+		break;
+	case P_OBJ:
+		snprintf(msg, size, "Invalid params: '%s' of %s must be an object",
+		    p->name, tool);
 		break;
 	case P_ENUM:
 		list[0] = '\0';

@@ -5,7 +5,7 @@
 #include "qmb_json.h"
 #include "mcp.h"
 
-enum ptype { P_STR, P_INT, P_BOOL, P_ENUM, P_TABLES };
+enum ptype { P_STR, P_INT, P_BOOL, P_ENUM, P_TABLES, P_OBJ };
 
 #define P_INT_MAX	100000000	/* the largest integer argument */
 
@@ -37,6 +37,11 @@ extern const struct tool mcp_tools[];
 tool_fn	tool_list, tool_resume, tool_export, tool_start, tool_status,
 	tool_approve, tool_revert, tool_set_model, tool_tables, tool_script,
 	tool_review, tool_bypass, tool_complete, tool_log, tool_verify,
-	tool_check, tool_recover, tool_health, tool_rotate;
+	tool_check, tool_recover, tool_health, tool_rotate, tool_archive,
+	tool_import, tool_audit_append, tool_log_write;
+
+/* The state of a session through show --json: 0, or -1 (session.c). */
+struct qmb_session;
+int	load_state(struct mcp *, const char *id, struct qmb_session *);
 
 #endif

@@ -76,15 +76,30 @@ export async function call(c, name, args = {}) {
 	return c.client.callTool({ name, arguments: args });
 }
 
-// A successful call: returns its structuredContent.
+// A successful call: the result, whose structuredContent carries the
+// program's words as "message", which the text begins with.
 export async function ok(c, name, args = {}) {
 	const r = await call(c, name, args);
 	assert.equal(r.isError, false, `${name}: ${r.content?.[0]?.text}`);
 	assert.equal(r.content[0].type, 'text');
 	assert.ok(r.content[0].text.length > 0, `${name}: empty text`);
 	assert.equal(typeof r.structuredContent, 'object');
+	assert.equal(typeof r.structuredContent.message, 'string', `${name}: no message`);
+	assert.ok(r.content[0].text.startsWith(r.structuredContent.message),
+		`${name}: the text does not begin with the message`);
 	return r;
 }
+
+// The meaning of each exit code, as a failure's text ends.
+export const MEANING = {
+	1: 'a check found problems', 2: 'usage error: a bad argument or input',
+	3: 'not found', 4: 'busy or out of order',
+	5: 'corrupt data: run qmb_recover_session',
+	6: 'I/O error: nothing was half-written',
+	7: 'remote service unavailable: the request was queued',
+	9: 'internal error', 10: 'a saved session was found and nobody decided',
+	127: 'the program could not be run',
+};
 
 // Run a program of the suite as a user would: { status, stdout, stderr }.
 export function cli(dir, prog, args, input, env = {}) {
@@ -108,10 +123,11 @@ export async function failsLikeCli(c, dir, name, args, prog, cliArgs, input) {
 	assert.notEqual(want.status, 0, `${prog} ${cliArgs.join(' ')} succeeded`);
 	const r = await call(c, name, args);
 	assert.equal(r.isError, true, `${name} did not fail`);
-	assert.equal(r.content[0].text, cliMessage(want.stderr));
+	assert.equal(r.content[0].text,
+		`${cliMessage(want.stderr)}\nexit ${want.status}: ${MEANING[want.status]}`);
 	assert.equal(r.structuredContent.exit_code, want.status);
-	assert.equal(r.structuredContent.error, r.content[0].text);
-	assert.equal(typeof r.structuredContent.meaning, 'string');
+	assert.equal(r.structuredContent.error, cliMessage(want.stderr));
+	assert.equal(r.structuredContent.meaning, MEANING[want.status]);
 	return r;
 }
 

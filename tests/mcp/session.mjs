@@ -36,7 +36,7 @@ for (const [i, s] of stages.entries()) {
 		const r = await ok(c, 'qmb_approve_stage', { session_id: id, stage: s, script: PARTS[s] });
 		const next = stages[i + 1];
 		if (next)
-			assert.equal(r.content[0].text, `Stage ${s}: ${NAMES[s]} approved. Next: Stage ${next}: ${NAMES[next]}.`);
+			assert.equal(r.structuredContent.message, `Stage ${s}: ${NAMES[s]} approved. Next: Stage ${next}: ${NAMES[next]}.\n`);
 		assert.deepEqual(r.structuredContent.session.completed_stages, stages.slice(0, i + 1));
 		assert.equal(r.structuredContent.session.progress, Math.floor((i + 1) * 100 / 6));
 	});
@@ -58,10 +58,10 @@ await step('complete needs a review first', async () => {
 if (fake) {
 	await step('review against the fake Gemini server', async () => {
 		const r = await ok(c, 'qmb_request_review', { session_id: id });
-		assert.equal(r.structuredContent.exit_code, 0);
-		assert.equal(r.structuredContent.result.source, 'gemini');
-		assert.equal(r.content[0].text, cli(dir, 'qmb-review', ['show', id]).stdout);
-		assert.match(r.content[0].text, /^Review of session .*: score \d+\/100/);
+		assert.equal(r.structuredContent.review.source, 'gemini');
+		assert.match(r.structuredContent.message, /^Review of session .*: score \d+\/100/);
+		assert.match(r.structuredContent.message, /\nNext: qmb-session complete /);
+		assert.equal(r.content[0].text, r.structuredContent.message);
 		assert.equal(fake.requests().length, 1);
 		const st = await ok(c, 'qmb_session_status', { session_id: id });
 		const rev = st.structuredContent.last_review;
@@ -83,7 +83,7 @@ if (fake) {
 
 	await step('the list says complete; the trail verifies', async () => {
 		const r = await ok(c, 'qmb_list_sessions', { all: true });
-		assert.match(r.content[0].text, /Progress: Complete \(100%\)/);
+		assert.match(r.structuredContent.message, /Progress: Complete \(6\/6 done\) - 100%/);
 		const v = await ok(c, 'qmb_verify_audit', { session_id: id });
 		assert.equal(v.structuredContent.intact, true);
 		const types = cli(dir, 'qmb-audit', ['show', id, '--json']).stdout.trim()
