@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "qmb_clock.h"
 #include "qmb_config.h"
 #include "qmb_io.h"
 #include "qmb_mirror.h"
@@ -130,6 +131,30 @@ cut_fragment(int fd)
 	return qmb_io_ftruncate(fd, end);
 }
 
+static long long seq_of(const char *, size_t);
+
+/*
+ * A trail that starts again (entry 1: a session made anew by a repair)
+ * does not extend the copy: the copy is kept beside, as
+ * ID.audit.json.replaced-TIME, never deleted, and a new one begins.
+ */
+static int
+keep_aside(int dfd, const char *name, const char *id, struct qmb_err *err)
+{
+	char kept[NAME_MAX + 1], ts[QMB_TIME_LEN + 1];
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    st.st_size == 0)
+		return 0;
+	qmb_time_fmt(qmb_now(), ts);
+	snprintf(kept, sizeof(kept), "%.64s.audit.json.replaced-%s", id, ts);
+	if (renameat(dfd, name, dfd, kept) == -1)
+		return qmb_errsys(err, QMB_EXIT_IO,
+		    "keep the audit mirror's earlier copy of '%s'", id);
+	return 0;
+}
+
 int
 qmb_mirror_append(struct qmb_proj *p, const char *id, const char *line,
     size_t len, struct qmb_err *err)
@@ -143,6 +168,10 @@ qmb_mirror_append(struct qmb_proj *p, const char *id, const char *line,
 	if (dfd == -1)
 		return -1;
 	snprintf(name, sizeof(name), "%s.audit.json", id);
+	if (seq_of(line, len) == 1 && keep_aside(dfd, name, id, err) == -1) {
+		close(dfd);
+		return -1;
+	}
 	fd = qmb_io_openat(dfd, name, O_RDWR | O_APPEND | O_CREAT | O_NONBLOCK,
 	    qmb_proj_fmode(p));
 	if (fd == -1) {
@@ -163,6 +192,48 @@ qmb_mirror_append(struct qmb_proj *p, const char *id, const char *line,
 	close(fd);
 	close(dfd);
 	return rc;
+}
+
+int
+qmb_mirror_restart(struct qmb_proj *p, const char *id, struct qmb_err *err)
+{
+	char name[NAME_MAX + 1];
+	struct qmb_trail t;
+	const char *line;
+	size_t len;
+	int dfd, fd, deflt, rc;
+
+	if ((dfd = mirror_dir(p, 1, &deflt, err)) == -2)
+		return 0;
+	if (dfd == -1)
+		return -1;
+	snprintf(name, sizeof(name), "%s.audit.json", id);
+	if (keep_aside(dfd, name, id, err) == -1) {
+		close(dfd);
+		return -1;
+	}
+	if (qmb_trail_open(p, id, QMB_TRAIL_LIVE, &t, err) == -1) {
+		close(dfd);
+		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
+	}
+	fd = qmb_io_openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND,
+	    qmb_proj_fmode(p));
+	rc = fd == -1 ? -1 : 1;
+	while (rc == 1 && (rc = qmb_trail_next(&t, &line, &len, err)) == 1)
+		if (qmb_io_write_all(fd, line, len) == -1 ||
+		    qmb_io_write_all(fd, "\n", 1) == -1)
+			rc = -1;
+	qmb_trail_close(&t);
+	if (rc == 0 && (qmb_io_fdatasync(fd) == -1 ||
+	    qmb_dir_sync(dfd, "audit mirror", err) == -1))
+		rc = -1;
+	if (rc == -1 && err->msg[0] == '\0')
+		qmb_errsys(err, QMB_EXIT_IO, "copy the trail of '%s' to the audit mirror",
+		    id);
+	if (fd != -1)
+		close(fd);
+	close(dfd);
+	return rc == -1 ? -1 : 0;
 }
 
 static void

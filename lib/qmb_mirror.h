@@ -23,9 +23,20 @@
 /* The mirror folder (absolute), or "" when the mirror is off. */
 int	qmb_mirror_folder(struct qmb_proj *, char *out, size_t n, int *deflt,
 	    struct qmb_err *);
-/* Append one entry line (with its newline).  0 also when the mirror is off. */
+/*
+ * Append one entry line (with its newline).  0 also when the mirror is
+ * off.  Entry 1 (a trail begun anew) moves an existing copy aside to
+ * ID.audit.json.replaced-TIME first.
+ */
 int	qmb_mirror_append(struct qmb_proj *, const char *id, const char *line,
 	    size_t len, struct qmb_err *);
+
+/*
+ * The trail was rewritten by a repair: keep the mirror's copy aside
+ * (ID.audit.json.replaced-TIME) and copy the live trail, whole lines
+ * only, as the new copy.
+ */
+int	qmb_mirror_restart(struct qmb_proj *, const char *id, struct qmb_err *);
 
 /* NONE: the mirror is off; ABSENT: the default mirror has no copy. */
 enum qmb_mirror_cmp { QMB_MIRROR_NONE, QMB_MIRROR_SAME, QMB_MIRROR_DIFFERS,

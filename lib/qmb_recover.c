@@ -31,6 +31,7 @@
 #include "qmb_lock.h"
 #include "qmb_log.h"
 #include "qmb_logread.h"
+#include "qmb_mirror.h"
 #include "qmb_recover.h"
 #include "qmb_txn.h"
 #include "qmb_verify.h"
@@ -1085,7 +1086,7 @@ cut_log(struct qmb_proj *p, const char *name, char *kept, struct qmb_err *err)
 }
 
 static int
-fix_trail(struct qmb_proj *p, struct exam *e, struct qmb_rec *r,
+fix_trail_file(struct qmb_proj *p, struct exam *e, struct qmb_rec *r,
     struct qmb_err *err)
 {
 	char name[NAME_MAX + 1], kept[160];
@@ -1109,6 +1110,27 @@ fix_trail(struct qmb_proj *p, struct exam *e, struct qmb_rec *r,
 		return -1;
 	note_kept(r, kept);
 	r->repaired = 1;
+	return 0;
+}
+
+/*
+ * The trail as the repair leaves it; the audit mirror follows when its
+ * copy no longer extends it (cut back, cut short, gone): that copy is
+ * kept beside the new one, never lost.
+ */
+static int
+fix_trail(struct qmb_proj *p, struct exam *e, struct qmb_rec *r,
+    struct qmb_err *err)
+{
+	struct qmb_err me = QMB_ERR_INIT;
+	enum qmb_mirror_cmp cmp;
+	char what[256];
+
+	if (fix_trail_file(p, e, r, err) == -1)
+		return -1;
+	if (qmb_mirror_compare(p, e->id, &cmp, what, sizeof(what), &me) == 0 &&
+	    cmp == QMB_MIRROR_DIFFERS)
+		(void)qmb_mirror_restart(p, e->id, &me);
 	return 0;
 }
 

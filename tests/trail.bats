@@ -171,3 +171,20 @@ PY
 	run -1 --separate-stderr qmb-audit verify "$id"
 	assert_output --partial 'mirror: the mirror holds entries the trail lacks, from seq 3'
 }
+
+@test "mirror: a repair that rewrites the trail keeps the mirror's copy beside the new one" {
+	new_session
+	approve_upto "$id" C
+	local a m
+	a=$(audit_file "$id")
+	m=$(mirror_file "$id")
+	cp "$m" "$BATS_TEST_TMPDIR/orig"
+	head -n 2 "$a" >"$BATS_TEST_TMPDIR/cut"
+	cat "$BATS_TEST_TMPDIR/cut" >"$a"
+	run -1 --separate-stderr qmb-audit verify "$id"
+	run -0 --separate-stderr qmb-recover repair "$id"
+	# the new trail and the new copy agree; the genuine entries are kept
+	run -0 --separate-stderr qmb-audit verify "$id"
+	cmp "$a" "$m"
+	cmp "$BATS_TEST_TMPDIR/orig" "$m".replaced-*
+}

@@ -89,7 +89,11 @@ one_case() {
 		[ "${last##* }" != ok ] || fail "trace line $k: '$last'"
 		case $rc in
 		0)
-			[ ! -s "$dir/err" ] || fail "exit 0 with: $(cat "$dir/err")" ;;
+			# committed; a failed copy to the audit mirror is
+			# only a warning (the trail holds the entry)
+			[ ! -s "$dir/err" ] || { [ "$(wc -l <"$dir/err")" -eq 1 ] &&
+			    grep -q '^qmb-session: warning: audit mirror not written: ' \
+			    "$dir/err"; } || fail "exit 0 with: $(cat "$dir/err")" ;;
 		6)
 			if [ "$(wc -l <"$dir/err")" -ne 1 ] ||
 			    ! grep -q '^qmb-session: ' "$dir/err"; then
