@@ -14,7 +14,8 @@
 #include "qmb_io.h"
 #include "qmb_mirror.h"
 #include "qmb_sha256.h"
-#include "qmb_trail.h"
+#include "qmb_tail.h"
+#include "qmb_trailrd.h"
 
 /* name-HASH: the project folder's name, readable, and its path's hash. */
 static void
@@ -113,22 +114,20 @@ mirror_dir(struct qmb_proj *p, int create, int *deflt, struct qmb_err *err)
 	return fd;
 }
 
-/* Cut a fragment left by a crash mid-append, so lines stay whole. */
+/*
+ * Cut a fragment left by a crash mid-append, so lines stay whole.  The
+ * mirror is a copy: the fragment is not kept (the trail's own is).
+ */
 static int
 cut_fragment(int fd)
 {
-	struct stat st;
-	char c;
-	off_t end;
+	off_t size, start;
 
-	if (fstat(fd, &st) == -1)
-		return -1;
-	if (st.st_size == 0 || (pread(fd, &c, 1, st.st_size - 1) == 1 && c == '\n'))
+	if (!qmb_tail_torn(fd, &size))
 		return 0;
-	for (end = st.st_size - 1; end > 0; end--)
-		if (pread(fd, &c, 1, end - 1) == 1 && c == '\n')
-			break;
-	return qmb_io_ftruncate(fd, end);
+	if (qmb_tail_line_start(fd, size, &start) == -1)
+		return -1;
+	return qmb_io_ftruncate(fd, start);
 }
 
 static long long seq_of(const char *, size_t);
@@ -198,7 +197,7 @@ int
 qmb_mirror_restart(struct qmb_proj *p, const char *id, struct qmb_err *err)
 {
 	char name[NAME_MAX + 1];
-	struct qmb_trail t;
+	struct qmb_trailrd t;
 	const char *line;
 	size_t len;
 	int dfd, fd, deflt, rc;
@@ -212,18 +211,18 @@ qmb_mirror_restart(struct qmb_proj *p, const char *id, struct qmb_err *err)
 		close(dfd);
 		return -1;
 	}
-	if (qmb_trail_open(p, id, QMB_TRAIL_LIVE, &t, err) == -1) {
+	if (qmb_trailrd_open(p, id, QMB_TRAILRD_LIVE, &t, err) == -1) {
 		close(dfd);
 		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
 	}
 	fd = qmb_io_openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND,
 	    qmb_proj_fmode(p));
 	rc = fd == -1 ? -1 : 1;
-	while (rc == 1 && (rc = qmb_trail_next(&t, &line, &len, err)) == 1)
+	while (rc == 1 && (rc = qmb_trailrd_next(&t, &line, &len, err)) == 1)
 		if (qmb_io_write_all(fd, line, len) == -1 ||
 		    qmb_io_write_all(fd, "\n", 1) == -1)
 			rc = -1;
-	qmb_trail_close(&t);
+	qmb_trailrd_close(&t);
 	if (rc == 0 && (qmb_io_fdatasync(fd) == -1 ||
 	    qmb_dir_sync(dfd, "audit mirror", err) == -1))
 		rc = -1;
@@ -260,23 +259,23 @@ seq_of(const char *line, size_t len)
 
 /* Lines left in a reader (a torn last one not counted). */
 static long long
-count_rest(struct qmb_trail *t, struct qmb_err *err)
+count_rest(struct qmb_trailrd *t, struct qmb_err *err)
 {
 	const char *l;
 	size_t n;
 	long long c = 0;
 	int rc;
 
-	while ((rc = qmb_trail_next(t, &l, &n, err)) == 1)
+	while ((rc = qmb_trailrd_next(t, &l, &n, err)) == 1)
 		c++;
 	return rc == -1 ? -1 : c;
 }
 
 /* The next whole line: 1, or 0 at the end (a torn last line is no line). */
 static int
-next_line(struct qmb_trail *t, const char **l, size_t *n, struct qmb_err *err)
+next_line(struct qmb_trailrd *t, const char **l, size_t *n, struct qmb_err *err)
 {
-	int rc = qmb_trail_next(t, l, n, err);
+	int rc = qmb_trailrd_next(t, l, n, err);
 
 	return rc == 2 ? 0 : rc;
 }
@@ -286,7 +285,7 @@ next_line(struct qmb_trail *t, const char **l, size_t *n, struct qmb_err *err)
  * later), then both in step.  0 with *cmp and what set, or -1.
  */
 static int
-compare(struct qmb_trail *tr, struct qmb_trail *mr, enum qmb_mirror_cmp *cmp,
+compare(struct qmb_trailrd *tr, struct qmb_trailrd *mr, enum qmb_mirror_cmp *cmp,
     char *what, size_t ws, struct qmb_err *err)
 {
 	const char *tl, *ml;
@@ -338,7 +337,7 @@ int
 qmb_mirror_compare(struct qmb_proj *p, const char *id, enum qmb_mirror_cmp *cmp,
     char *what, size_t wsize, struct qmb_err *err)
 {
-	struct qmb_trail mr, tr;
+	struct qmb_trailrd mr, tr;
 	char name[NAME_MAX + 1], path[NAME_MAX + 32];
 	long long n;
 	int dfd, fd, rc, deflt = 0;
@@ -370,8 +369,8 @@ qmb_mirror_compare(struct qmb_proj *p, const char *id, enum qmb_mirror_cmp *cmp,
 		return 0;
 	}
 	*cmp = QMB_MIRROR_DIFFERS;
-	qmb_trail_fdopen(&mr, fd, path);
-	if (qmb_trail_open(p, id, 0, &tr, err) == -1) {
+	qmb_trailrd_fdopen(&mr, fd, path);
+	if (qmb_trailrd_open(p, id, 0, &tr, err) == -1) {
 		rc = -1;
 		if (err->code == QMB_EXIT_NOTFOUND &&
 		    (n = count_rest(&mr, err)) >= 0) {
@@ -382,11 +381,11 @@ qmb_mirror_compare(struct qmb_proj *p, const char *id, enum qmb_mirror_cmp *cmp,
 				say(what, wsize, "the trail is missing; the "
 				    "mirror holds %lld entries", n);
 		}
-		qmb_trail_close(&mr);
+		qmb_trailrd_close(&mr);
 		return rc;
 	}
 	rc = compare(&tr, &mr, cmp, what, wsize, err);
-	qmb_trail_close(&tr);
-	qmb_trail_close(&mr);
+	qmb_trailrd_close(&tr);
+	qmb_trailrd_close(&mr);
 	return rc;
 }

@@ -12,7 +12,7 @@
 #include "qmb_io.h"
 #include "qmb_session.h"
 #include "qmb_sha256.h"
-#include "qmb_trail.h"
+#include "qmb_trailrd.h"
 
 static int
 bad(struct qmb_err *err, const char *type, const char *what)
@@ -430,18 +430,18 @@ qmb_session_replay_trail(struct qmb_proj *p, struct qmb_session *s,
     const char *id, int64_t upto, struct qmb_err *err)
 {
 	struct qmb_replay r;
-	struct qmb_trail t;
+	struct qmb_trailrd t;
 	const char *line;
 	size_t len;
 	int rc;
 
-	if (qmb_trail_open(p, id, QMB_TRAIL_LIVE, &t, err) == -1)
+	if (qmb_trailrd_open(p, id, QMB_TRAILRD_LIVE, &t, err) == -1)
 		return -1;
 	qmb_replay_init(&r, upto);
-	while ((rc = qmb_trail_next(&t, &line, &len, err)) == 1 &&
+	while ((rc = qmb_trailrd_next(&t, &line, &len, err)) == 1 &&
 	    (rc = qmb_session_replay_line(s, &r, line, len, err)) == 1)
 		;
-	qmb_trail_close(&t);
+	qmb_trailrd_close(&t);
 	/* 2: a torn last line was never acknowledged */
 	return rc == -1 ? -1 : qmb_replay_end(s, &r, err);
 }

@@ -1,197 +1,158 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Invariant: buf[beg..end) holds the bytes read but not yet returned;
- * a line is returned only once its newline is in the buffer (or at the
- * end of the source), so the buffer never holds more than one line and
- * one read's worth.
+ * A session's audit trail as found: read, verified, replayed
+ * (see qmb_trail.h).
  */
-#include <sys/stat.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include "qmb_io.h"
 #include "qmb_trail.h"
+#include "qmb_verify.h"
 
-#define CHUNK	65536
-
-static void
-init(struct qmb_trail *t, int fd, const char *path)
+void
+qmb_trail_init(struct qmb_trail *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->fd = fd;
-	t->maxline = qmb_io_max_file() + 1024;
-	snprintf(t->path, sizeof(t->path), "%s", path);
+	qmb_buf_init(&t->text, qmb_io_max_file());
 }
 
 void
-qmb_trail_fdopen(struct qmb_trail *t, int fd, const char *path)
+qmb_trail_free(struct qmb_trail *t)
 {
-	init(t, fd, path);
+	qmb_buf_free(&t->text);
 }
 
-static int
-open_plain(int dfd, const char *name, int *fdp, struct qmb_err *err)
+/* Byte offset just past the n-th newline of text (n >= 1), or len. */
+static size_t
+line_end(const char *text, size_t len, int64_t n)
 {
-	struct stat st;
-	int fd;
+	const char *p = text, *nl;
 
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1) {
-		if (errno == ELOOP)
-			return qmb_errf(err, QMB_EXIT_IO,
-			    "open '%s': refusing to follow a symbolic link", name);
-		return qmb_errsys(err, errno == ENOENT ? QMB_EXIT_NOTFOUND :
-		    QMB_EXIT_IO, "open '%s'", name);
+	for (; n > 0 && p < text + len; n--) {
+		if ((nl = memchr(p, '\n', (size_t)(text + len - p))) == NULL)
+			return len;
+		p = nl + 1;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return qmb_errf(err, QMB_EXIT_IO, "'%s' is not a regular file",
-		    name);
+	return (size_t)(p - text);
+}
+
+/* The parsed entry number seq (1-based) of a trail's text. */
+int
+qmb_trail_entry(const struct qmb_trail *t, int64_t seq,
+    struct qmb_json_doc *doc)
+{
+	size_t from = line_end(t->text.data, t->text.len, seq - 1);
+	size_t to = line_end(t->text.data, t->text.len, seq);
+
+	if (to <= from || qmb_json_parse(t->text.data + from, to - from - 1,
+	    0, QMB_EXIT_CORRUPT, doc, NULL) == -1 || doc->root->type !=
+	    QMB_JOBJ) {
+		qmb_json_free(doc);
+		return -1;
 	}
-	*fdp = fd;
 	return 0;
 }
 
-int
-qmb_trail_open(struct qmb_proj *p, const char *id, int flags,
-    struct qmb_trail *t, struct qmb_err *err)
+/* The project a trail's first entry names, even in a broken trail. */
+static void
+trail_project(struct qmb_trail *t)
 {
-	char name[NAME_MAX + 1], path[320];
-	int dfd, fd;
+	struct qmb_json_doc doc = { 0 };
+	const struct qmb_jv *d;
+	const char *proj = NULL;
 
-	init(t, -1, "");
-	if (qmb_id_check(id, err) == -1)
-		return -1;
-	snprintf(name, sizeof(name), "%s.audit.json", id);
-	snprintf(path, sizeof(path), ".qmb/audit/%s", name);
-	if ((dfd = qmb_proj_dir(p, QMB_D_AUDIT, 0, err)) != -1 &&
-	    open_plain(dfd, name, &fd, err) == 0) {
-		init(t, fd, path);
-		return 0;
+	if (qmb_trail_entry(t, 1, &doc) == -1)
+		return;
+	if ((d = qmb_json_get(doc.root, "details")) != NULL) {
+		proj = qmb_json_get_str(d, "project_name");
+		if (proj == NULL)
+			proj = qmb_json_get_str(qmb_json_get(d, "session"),
+			    "project_name");
 	}
-	if (err->code != QMB_EXIT_NOTFOUND || (flags & QMB_TRAIL_LIVE))
-		return -1;
-	snprintf(name, sizeof(name), "%s.audit.json.gz", id);
-	snprintf(path, sizeof(path), ".qmb/archive/audit/%s", name);
-	if ((dfd = qmb_proj_dir(p, QMB_D_ARCHIVE_AUDIT, 0, err)) == -1 ||
-	    open_plain(dfd, name, &fd, err) == -1) {
-		if (err->code == QMB_EXIT_NOTFOUND)
-			qmb_errf(err, QMB_EXIT_NOTFOUND,
-			    "no audit trail for session '%s'", id);
-		return -1;
-	}
-	init(t, fd, path);
-	if ((t->gz = gzdopen(fd, "rb")) == NULL) {
-		close(fd);
-		t->fd = -1;
-		return qmb_errf(err, QMB_EXIT_IO, "open '%s': out of memory", path);
-	}
-	t->archived = 1;
-	return 0;
-}
-
-/* Read more bytes after end; 0 at the end of the source. */
-static ssize_t
-fill(struct qmb_trail *t, struct qmb_err *err)
-{
-	ssize_t n;
-
-	if (t->beg > 0 && t->beg == t->end)
-		t->beg = t->end = 0;
-	if (t->cap - t->end < CHUNK) {
-		if (t->beg > 0) {
-			memmove(t->buf, t->buf + t->beg, t->end - t->beg);
-			t->end -= t->beg;
-			t->beg = 0;
-		}
-		if (t->cap - t->end < CHUNK) {
-			size_t ncap = t->cap ? t->cap * 2 : 4 * CHUNK;
-			char *nb;
-
-			if (t->end > t->maxline)
-				return qmb_errf(err, QMB_EXIT_CORRUPT,
-				    "'%s': entry %lld is larger than %zu bytes (see QMB_MAX_FILE)",
-				    t->path, (long long)t->lines + 1, t->maxline);
-			if ((nb = realloc(t->buf, ncap)) == NULL)
-				return qmb_errf(err, QMB_EXIT_IO, "out of memory");
-			t->buf = nb;
-			t->cap = ncap;
-		}
-	}
-	if (t->gz != NULL) {
-		int r = gzread(t->gz, t->buf + t->end, CHUNK), zerr = Z_OK;
-
-		if (r == 0)
-			gzerror(t->gz, &zerr);	/* a stream cut short */
-		if (r < 0 || zerr != Z_OK)
-			return qmb_errf(err, QMB_EXIT_CORRUPT,
-			    "'%s' is not a valid gzip file", t->path);
-		n = r;
-	} else {
-		do
-			n = read(t->fd, t->buf + t->end, CHUNK);
-		while (n == -1 && errno == EINTR);
-		if (n == -1)
-			return qmb_errsys(err, QMB_EXIT_IO, "read '%s'", t->path);
-	}
-	t->end += (size_t)n;
-	return n;
+	if (proj != NULL && qmb_name_check("project", proj, NULL) == 0)
+		snprintf(t->project, sizeof(t->project), "%s", proj);
+	qmb_json_free(&doc);
 }
 
 int
-qmb_trail_next(struct qmb_trail *t, const char **line, size_t *len,
+qmb_trail_load(struct qmb_proj *p, const char *id, struct qmb_trail *t,
     struct qmb_err *err)
 {
-	size_t scanned = 0;
-	char *nl;
-	ssize_t n;
+	struct qmb_err e = QMB_ERR_INIT;
+	struct qmb_json_doc doc = { 0 };
+	struct qmb_verify v;
+	const char *type;
 
-	for (;;) {
-		if (t->end > t->beg + scanned && (nl = memchr(t->buf +
-		    t->beg + scanned, '\n', t->end - t->beg - scanned)) != NULL)
-			break;
-		scanned = t->end - t->beg;
-		if (t->eof)
-			n = 0;
-		else if ((n = fill(t, err)) == -1)
+	memcpy(t->head, QMB_AUDIT_ZERO, sizeof(t->head));
+	if (qmb_audit_read(p, id, &t->text, &e) == -1) {
+		if (e.code == QMB_EXIT_NOTFOUND)
+			return 0;
+		if (e.code != QMB_EXIT_CORRUPT) {
+			*err = e;
 			return -1;
-		if (n == 0) {
-			t->eof = 1;
-			if (t->end == t->beg)
-				return 0;
-			*line = t->buf + t->beg;
-			*len = t->end - t->beg;
-			t->off = t->next;
-			t->next += (off_t)*len;
-			t->beg = t->end;
-			t->lines++;
-			return 2;
 		}
+		t->exists = 1;
+		t->bad = 1;
+		snprintf(t->what, sizeof(t->what), "%s", e.msg);
+		qmb_buf_reset(&t->text);
+		return 0;
 	}
-	*line = t->buf + t->beg;
-	*len = (size_t)(nl - (t->buf + t->beg));
-	t->off = t->next;
-	t->next += (off_t)*len + 1;
-	t->beg += *len + 1;
-	t->lines++;
-	return 1;
+	t->exists = 1;
+	memset(&v, 0, sizeof(v));
+	qmb_verify_text(t->text.data, t->text.len, id, &v);
+	t->n = v.entries;
+	t->torn = v.torn;
+	t->bad = v.torn ? 0 : v.bad_seq;
+	snprintf(t->what, sizeof(t->what), "%s", v.what);
+	memcpy(t->head, v.head, sizeof(t->head));
+	t->good = line_end(t->text.data, t->text.len, t->n);
+	trail_project(t);
+	if (t->n > 0 && qmb_trail_entry(t, t->n, &doc) == 0) {
+		if ((type = qmb_json_get_str(doc.root, "type")) != NULL)
+			snprintf(t->last_type, sizeof(t->last_type), "%s", type);
+		qmb_json_free(&doc);
+	}
+	return 0;
 }
 
-void
-qmb_trail_close(struct qmb_trail *t)
+int
+qmb_trail_apply(struct qmb_trail *t, const char *id, struct qmb_session *s,
+    int64_t upto, int64_t *applied)
 {
-	if (t->gz != NULL)
-		gzclose(t->gz);
-	else if (t->fd != -1)
-		close(t->fd);
-	free(t->buf);
-	t->gz = NULL;
-	t->fd = -1;
-	t->buf = NULL;
+	struct qmb_err err = QMB_ERR_INIT;
+	int64_t seq;
+
+	*applied = 0;
+	for (seq = s->audit_seq + 1; seq <= upto; seq++) {
+		struct qmb_json_doc doc = { 0 };
+		const char *type;
+		int rc;
+
+		if (qmb_trail_entry(t, seq, &doc) == -1) {
+			snprintf(err.msg, sizeof(err.msg), "entry does not parse");
+			rc = -1;
+		} else {
+			type = qmb_json_get_str(doc.root, "type");
+			/* a trail may begin with an import instead */
+			if (seq == 1 && s->id[0] == '\0' && type != NULL &&
+			    strcmp(type, "session_imported") == 0)
+				snprintf(s->id, sizeof(s->id), "%s", id);
+			rc = qmb_session_apply(s, doc.root, &err);
+		}
+		qmb_json_free(&doc);
+		if (rc == -1) {
+			/* cut the trail back to what applied */
+			t->n = seq - 1;
+			t->bad = seq;
+			t->torn = 0;
+			snprintf(t->what, sizeof(t->what),
+			    "entry does not apply: %.400s", err.msg);
+			t->good = line_end(t->text.data, t->text.len, t->n);
+			return -1;
+		}
+		(*applied)++;
+	}
+	return 0;
 }
+

@@ -3,58 +3,55 @@
 #define QMB_TRAIL_H
 
 /*
- * Reading an audit trail line by line with bounded memory: a trail may
- * grow without limit (it is append-only), so no reader holds it whole.
- * Only one line at a time is held; a line is bounded like any file
- * (QMB_MAX_FILE), the trail is not.  The source is a plain file, a gzip
- * archive, or any open descriptor (a mirror copy, a kept copy in
- * .qmb/corrupt/).
+ * A session's audit trail as found, for recovery: read whole, verified
+ * (how many entries chain from the first, where it breaks, whether the
+ * last line is torn), and replayed entry by entry onto a state.
  *
- *	struct qmb_trail t;
- *	if (qmb_trail_open(p, id, 0, &t, err) == -1) ...
- *	while ((rc = qmb_trail_next(&t, &line, &len, err)) == 1) ...
- *	rc: 0 end, 2 a last line without newline (torn), -1 error
- *	qmb_trail_close(&t);
+ * Replay stops at the first entry that does not apply and cuts the
+ * usable trail back to the entries before it, so entries past a break
+ * are never applied.  Owns: nothing on disk.  Reads only: never locks,
+ * cuts or rewrites a trail (qmb_repair does, under the session lock).
  */
 
-#include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "qmb_audit.h"
+#include "qmb_buf.h"
 #include "qmb_err.h"
+#include "qmb_json.h"
 #include "qmb_paths.h"
+#include "qmb_session.h"
+#include "qmb_sha256.h"
 
 struct qmb_trail {
-	int	 fd;
-	void	*gz;		/* gzFile when reading an archive */
-	char	*buf;
-	size_t	 cap, beg, end;	/* buffered bytes: buf[beg..end) */
-	size_t	 maxline;
-	int	 eof;
-	off_t	 off;		/* offset of the line last returned */
-	off_t	 next;		/* offset just past it */
-	int64_t	 lines;		/* lines returned so far */
-	int	 archived;
-	char	 path[320];	/* relative to the project */
+	int		 exists;
+	struct qmb_buf	 text;
+	int64_t		 n;		/* verified entries */
+	size_t		 good;		/* their bytes */
+	int64_t		 bad;		/* first bad entry, or 0 */
+	int		 torn;		/* the last line is torn */
+	char		 what[QMB_ERR_MSG];	/* what is wrong at bad */
+	char		 head[QMB_SHA256_HEX + 1];
+	char		 last_type[64];	/* type of entry n */
+	char		 project[QMB_NAME_MAX + 1];	/* entry 1 names it */
 };
 
-/* Open flags. */
-#define QMB_TRAIL_LIVE	1	/* the live trail only, never the archive */
-
-/*
- * Open id's trail: audit/ID.audit.json, else (unless QMB_TRAIL_LIVE)
- * archive/audit/ID.audit.json.gz.  Missing is QMB_EXIT_NOTFOUND.
- */
-int	qmb_trail_open(struct qmb_proj *, const char *id, int flags,
-	    struct qmb_trail *, struct qmb_err *);
-/* Read from an open descriptor (taken over: closed by qmb_trail_close). */
-void	qmb_trail_fdopen(struct qmb_trail *, int fd, const char *path);
-/*
- * The next line, without its newline, valid until the next call:
- * 1 a line, 2 a last line without newline, 0 the end, -1 error.
- */
-int	qmb_trail_next(struct qmb_trail *, const char **line, size_t *len,
+void	qmb_trail_init(struct qmb_trail *);
+void	qmb_trail_free(struct qmb_trail *);
+/* Read and verify .qmb/audit/ID.audit.json; a missing one is empty. */
+int	qmb_trail_load(struct qmb_proj *, const char *id, struct qmb_trail *,
 	    struct qmb_err *);
-void	qmb_trail_close(struct qmb_trail *);
+/* Entry number seq (1-based), parsed; -1 when it is not an object. */
+int	qmb_trail_entry(const struct qmb_trail *, int64_t seq,
+	    struct qmb_json_doc *);
+/*
+ * Apply entries (s->audit_seq, upto] of the verified trail to s (id
+ * names a session that begins with an import).  An entry that does not
+ * apply ends the usable trail there (n, bad, what, good change) and
+ * -1 is returned; *applied counts the entries applied either way.
+ */
+int	qmb_trail_apply(struct qmb_trail *, const char *id,
+	    struct qmb_session *s, int64_t upto, int64_t *applied);
 
 #endif

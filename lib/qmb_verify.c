@@ -13,7 +13,7 @@
 #include "qmb_io.h"
 #include "qmb_json.h"
 #include "qmb_sha256.h"
-#include "qmb_trail.h"
+#include "qmb_trailrd.h"
 #include "qmb_verify.h"
 
 static int
@@ -167,7 +167,7 @@ qmb_verify_text(const char *text, size_t len, const char *id,
 }
 
 int
-qmb_verify_stream(struct qmb_trail *t, const char *id, struct qmb_verify *r,
+qmb_verify_stream(struct qmb_trailrd *t, const char *id, struct qmb_verify *r,
     struct qmb_err *err)
 {
 	const char *line;
@@ -177,7 +177,7 @@ qmb_verify_stream(struct qmb_trail *t, const char *id, struct qmb_verify *r,
 	qmb_verify_init(r);
 	r->archived = t->archived;
 	snprintf(r->path, sizeof(r->path), "%s", t->path);
-	while ((rc = qmb_trail_next(t, &line, &len, err)) == 1)
+	while ((rc = qmb_trailrd_next(t, &line, &len, err)) == 1)
 		if (qmb_verify_line(r, line, len, id) != 0)
 			return 1;
 	if (rc == 2)
@@ -189,13 +189,13 @@ int
 qmb_verify_trail(struct qmb_proj *p, const char *id, struct qmb_verify *r,
     struct qmb_err *err)
 {
-	struct qmb_trail t;
+	struct qmb_trailrd t;
 	int rc;
 
-	if (qmb_trail_open(p, id, 0, &t, err) == -1)
+	if (qmb_trailrd_open(p, id, 0, &t, err) == -1)
 		return -1;
 	rc = qmb_verify_stream(&t, id, r, err);
-	qmb_trail_close(&t);
+	qmb_trailrd_close(&t);
 	return rc;
 }
 

@@ -48,8 +48,8 @@ int	qmb_verify_torn(struct qmb_verify *);
  * with bounded memory: 0 intact, 1 broken, -1 error (err; a missing
  * trail is QMB_EXIT_NOTFOUND).  r->path and r->archived are set.
  */
-struct qmb_trail;
-int	qmb_verify_stream(struct qmb_trail *, const char *id,
+struct qmb_trailrd;
+int	qmb_verify_stream(struct qmb_trailrd *, const char *id,
 	    struct qmb_verify *, struct qmb_err *);
 int	qmb_verify_trail(struct qmb_proj *, const char *id, struct qmb_verify *,
 	    struct qmb_err *);

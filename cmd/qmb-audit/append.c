@@ -17,7 +17,7 @@
 #include "qmb_mirror.h"
 #include "qmb_sha256.h"
 #include "qmb_txn.h"
-#include "qmb_trail.h"
+#include "qmb_trailrd.h"
 #include "qmb_verify.h"
 #include "audit.h"
 
@@ -249,7 +249,7 @@ int
 cmd_show(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
     struct qmb_err *err)
 {
-	struct qmb_trail t;
+	struct qmb_trailrd t;
 	struct qmb_buf out;
 	const char *line;
 	size_t len;
@@ -257,21 +257,21 @@ cmd_show(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	unsigned long bad = 0;
 
 	(void)argc;
-	if (qmb_trail_open(p, argv[0], 0, &t, err) == -1)
+	if (qmb_trailrd_open(p, argv[0], 0, &t, err) == -1)
 		return -1;
 	/* one line at a time: a trail may be longer than any buffer */
 	qmb_buf_init(&out, qmb_io_max_file() + 8192);
 	if (table)
 		printf("%5s  %-24s  %-20s  %-20s  %s\n", "SEQ", "TIME", "TYPE",
 		    "USER", "DETAILS");
-	while ((rc = qmb_trail_next(&t, &line, &len, err)) > 0) {
+	while ((rc = qmb_trailrd_next(&t, &line, &len, err)) > 0) {
 		qmb_buf_reset(&out);
 		if (len > 0 && show_line(o, line, len, table, &out) == -1)
 			bad++;
 		else if (out.error == 0 && out.len > 0)
 			fwrite(out.data, 1, out.len, stdout);
 	}
-	qmb_trail_close(&t);
+	qmb_trailrd_close(&t);
 	qmb_buf_free(&out);
 	if (rc == -1)
 		return -1;
