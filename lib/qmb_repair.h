@@ -25,6 +25,7 @@
 struct qmb_repair_opts {
 	enum qmb_from	 from;
 	int		 dry_run;	/* classify only */
+	int		 force;		/* may drop trail lines that are no entry */
 	const char	*user;
 };
 

@@ -300,6 +300,10 @@ apply_type(struct qmb_session *s, const char *type, const struct qmb_jv *e,
 		return apply_created(s, e, d, err);
 	if (strcmp(type, "session_imported") == 0)
 		return apply_imported(s, d, err);
+	/* a repaired trail's record of itself: history, never applied */
+	if (strcmp(type, "trail_repaired") == 0 ||
+	    strcmp(type, "unvouched_entry") == 0)
+		return 0;
 	if (s->id[0] == '\0')
 		return bad(err, type,
 		    "the trail does not begin with session_created or session_imported");

@@ -59,6 +59,25 @@ open_plain(int dfd, const char *name, int *fdp, struct qmb_err *err)
 }
 
 int
+qmb_trailrd_openat(struct qmb_trailrd *t, int dfd, const char *name,
+    const char *path, int gz, struct qmb_err *err)
+{
+	int fd;
+
+	init(t, -1, path);
+	if (open_plain(dfd, name, &fd, err) == -1)
+		return -1;
+	init(t, fd, path);
+	if (gz && (t->gz = gzdopen(fd, "rb")) == NULL) {
+		close(fd);
+		t->fd = -1;
+		return qmb_errf(err, QMB_EXIT_IO, "open '%s': out of memory", path);
+	}
+	t->archived = gz;
+	return 0;
+}
+
+int
 qmb_trailrd_open(struct qmb_proj *p, const char *id, int flags,
     struct qmb_trailrd *t, struct qmb_err *err)
 {

@@ -47,6 +47,12 @@ struct qmb_trailrd {
  */
 int	qmb_trailrd_open(struct qmb_proj *, const char *id, int flags,
 	    struct qmb_trailrd *, struct qmb_err *);
+/*
+ * Open dfd/name (gzip when gz), named path in messages.  Missing is
+ * QMB_EXIT_NOTFOUND.
+ */
+int	qmb_trailrd_openat(struct qmb_trailrd *, int dfd, const char *name,
+	    const char *path, int gz, struct qmb_err *);
 /* Read from an open descriptor (taken over: closed by qmb_trailrd_close). */
 void	qmb_trailrd_fdopen(struct qmb_trailrd *, int fd, const char *path);
 /*

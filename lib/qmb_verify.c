@@ -109,6 +109,7 @@ qmb_verify_init(struct qmb_verify *r)
 	r->bad_seq = 0;
 	r->what[0] = r->first_time[0] = r->last_time[0] = '\0';
 	r->torn = 0;
+	r->tampered = 0;
 	r->want_hash[0] = '\0';
 }
 
@@ -131,6 +132,9 @@ qmb_verify_line(struct qmb_verify *r, const char *line, size_t len,
 	if (bad) {
 		if (r->bad_seq == 0)
 			broken(r, seq, err.msg);
+		r->tampered = strncmp(r->what, "hash mismatch", 13) == 0 ||
+		    strstr(r->what, "does not match its script_sha256") != NULL ||
+		    strncmp(r->what, "entry is not written as qmb", 27) == 0;
 		return 1;
 	}
 	memcpy(r->head, hash, sizeof(hash));

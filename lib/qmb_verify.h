@@ -22,6 +22,9 @@ struct qmb_verify {
 	int64_t	entries;		/* entries that verified */
 	int64_t	bad_seq;		/* first bad entry (its position), or 0 */
 	char	what[QMB_ERR_MSG];	/* what is wrong, "" when intact */
+	int	tampered;		/* bad_seq is an entry whose bytes were
+					   changed (its hash, content hash or
+					   form is wrong), not a broken link */
 	int	torn;			/* the last line is cut short */
 	char	head[65];		/* hash of the last good entry */
 	char	first_time[32], last_time[32];

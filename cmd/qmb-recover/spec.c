@@ -20,6 +20,7 @@ static const char *const ages[] = { "24h", "7d", "30d", NULL };
 static const struct qmb_cli_opt opts[] = {
 	QMB_FLAG("all", 0, "every session (check, repair)"),
 	QMB_FLAG("dry-run", 0, "repair: say what would be done, change nothing"),
+	QMB_FLAG("force", 0, "repair: may drop audit lines that are no entry"),
 	QMB_CHECKED("from", 0, QMB_K_ENUM, sources, "SOURCE",
 	    "repair: take the state from 'bak' or 'audit'", 0, 0,
 	    "use 'bak' or 'audit'"),
@@ -33,7 +34,7 @@ static const struct qmb_cli_cmd cmds[] = {
 	    "(default: all)", 0, 1, B(I_ALL), 0, DAMAGED),
 	QMB_CMD("repair", "ID|--all", "repair a session: roll forward, .bak, "
 	    "audit replay or\na fresh start; damaged files go to "
-	    ".qmb/corrupt/", 0, 1, B(I_ALL) | B(I_DRY_RUN) | B(I_FROM), 0,
+	    ".qmb/corrupt/", 0, 1, B(I_ALL) | B(I_DRY_RUN) | B(I_FORCE) | B(I_FROM), 0,
 	    DAMAGED),
 	QMB_CMD("health", "", "disk space, log sizes, idle sessions, Gemini "
 	    "failures", 0, 0, 0, 0, QMB_ARG(QMB_K_FLAG)),
@@ -55,8 +56,9 @@ check(const struct qmb_cli *cli, char *msg, size_t size)
 		bad = "--all only applies to 'check' and 'repair', not";
 	else if (repair && !all && cli->argc == 0)
 		bad = "give a session id or --all to";
-	else if ((cli->set & (B(I_DRY_RUN) | B(I_FROM))) && !repair)
-		bad = "--dry-run and --from only apply to 'repair', not";
+	else if ((cli->set & (B(I_DRY_RUN) | B(I_FORCE) | B(I_FROM))) &&
+	    !repair)
+		bad = "--dry-run, --force and --from only apply to 'repair', not";
 	else if ((cli->set & B(I_SINCE)) && strcmp(name, "report") != 0)
 		bad = "--since only applies to 'report', not";
 	if (bad == NULL)
