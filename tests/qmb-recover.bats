@@ -24,7 +24,7 @@ tree() {
 	run -2 --separate-stderr qmb-recover repair
 	[[ ${stderr_lines[0]} == "qmb-recover: give a session id or --all to 'repair'" ]]
 	run -2 --separate-stderr qmb-recover check --dry-run
-	[[ ${stderr_lines[0]} == *"--dry-run and --from only apply to 'repair'"* ]]
+	[[ ${stderr_lines[0]} == *"--dry-run, --force and --from only apply to 'repair'"* ]]
 	run -2 --separate-stderr qmb-recover repair X --from tape
 	[ "${stderr_lines[0]}" = "qmb-recover: invalid --from 'tape': use 'bak' or 'audit'" ]
 	run -2 --separate-stderr qmb-recover check a b
