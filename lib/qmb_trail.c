@@ -3,6 +3,7 @@
  * A session's audit trail as found: read, verified, replayed
  * (see qmb_trail.h).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,7 +15,8 @@ void
 qmb_trail_init(struct qmb_trail *t)
 {
 	memset(t, 0, sizeof(*t));
-	qmb_buf_init(&t->text, qmb_io_max_file());
+	/* a trail only grows: QMB_MAX_FILE bounds its entries, not it */
+	qmb_buf_init(&t->text, (size_t)-1 / 4);
 }
 
 void
@@ -54,6 +56,19 @@ qmb_trail_entry(const struct qmb_trail *t, int64_t seq,
 	return 0;
 }
 
+static int
+read_whole(struct qmb_proj *p, const char *id, struct qmb_buf *b,
+    struct qmb_err *err)
+{
+	char name[NAME_MAX + 1];
+	int dfd;
+
+	if ((dfd = qmb_proj_dir(p, QMB_D_AUDIT, 0, err)) == -1)
+		return -1;
+	snprintf(name, sizeof(name), "%s.audit.json", id);
+	return qmb_io_read_file(dfd, name, b->max, QMB_EXIT_CORRUPT, b, err);
+}
+
 /* The project a trail's first entry names, even in a broken trail. */
 static void
 trail_project(struct qmb_trail *t)
@@ -85,7 +100,7 @@ qmb_trail_load(struct qmb_proj *p, const char *id, struct qmb_trail *t,
 	const char *type;
 
 	memcpy(t->head, QMB_AUDIT_ZERO, sizeof(t->head));
-	if (qmb_audit_read(p, id, &t->text, &e) == -1) {
+	if (read_whole(p, id, &t->text, &e) == -1) {
 		if (e.code == QMB_EXIT_NOTFOUND)
 			return 0;
 		if (e.code != QMB_EXIT_CORRUPT) {
@@ -123,15 +138,21 @@ qmb_trail_apply(struct qmb_trail *t, const char *id, struct qmb_session *s,
     int64_t upto, int64_t *applied)
 {
 	struct qmb_err err = QMB_ERR_INIT;
+	size_t from = line_end(t->text.data, t->text.len, s->audit_seq), to;
 	int64_t seq;
 
 	*applied = 0;
-	for (seq = s->audit_seq + 1; seq <= upto; seq++) {
+	for (seq = s->audit_seq + 1; seq <= upto; seq++, from = to) {
 		struct qmb_json_doc doc = { 0 };
 		const char *type;
 		int rc;
 
-		if (qmb_trail_entry(t, seq, &doc) == -1) {
+		/* the next line, without scanning from the start again */
+		to = line_end(t->text.data + from, t->text.len - from, 1) + from;
+		if (to <= from || qmb_json_parse(t->text.data + from,
+		    to - from - 1, 0, QMB_EXIT_CORRUPT, &doc, NULL) == -1 ||
+		    doc.root->type != QMB_JOBJ) {
+			qmb_json_free(&doc);
 			snprintf(err.msg, sizeof(err.msg), "entry does not parse");
 			rc = -1;
 		} else {

@@ -79,6 +79,10 @@ load helper/common
 	assert_output --partial "$id: ok (5001 entries"
 	run -0 --separate-stderr qmb-session tables "$id" remove T1
 	[ "$(jq '.pending_tables | length' "$(sess_file "$id")")" -eq 4999 ]
+	# recovery reads it too: healthy, not "too large"
+	run -0 --separate-stderr qmb-recover check "$id"
+	run -0 --separate-stderr qmb-recover report --json
+	[ "$(jq -r .unreadable_lines <<<"$output")" -eq 0 ]
 }
 
 # ---- the audit mirror: an anchor outside the project ---------------------
