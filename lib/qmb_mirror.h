@@ -16,6 +16,7 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "qmb_err.h"
 #include "qmb_paths.h"
@@ -24,12 +25,17 @@
 int	qmb_mirror_folder(struct qmb_proj *, char *out, size_t n, int *deflt,
 	    struct qmb_err *);
 /*
- * Append one entry line (with its newline).  0 also when the mirror is
- * off.  Entry 1 (a trail begun anew) moves an existing copy aside to
- * ID.audit.json.replaced-TIME first.
+ * Append one entry line (without newline).  0 also when the mirror is
+ * off.  *at gets the offset where the line begins, or -1 when nothing
+ * was written (no mirror, or it could not be opened).  Entry 1 (a trail
+ * begun anew) moves an existing copy aside to ID.audit.json.replaced-TIME
+ * first.
  */
 int	qmb_mirror_append(struct qmb_proj *, const char *id, const char *line,
-	    size_t len, struct qmb_err *);
+	    size_t len, int64_t *at, struct qmb_err *);
+/* Cut id's mirror back to at bytes (a withdrawn entry) and sync it. */
+int	qmb_mirror_takeback(struct qmb_proj *, const char *id, int64_t at,
+	    struct qmb_err *);
 
 /*
  * The trail was rewritten by a repair: keep the mirror's copy aside
