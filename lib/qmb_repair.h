@@ -25,8 +25,8 @@
 struct qmb_repair_opts {
 	enum qmb_from	 from;
 	int		 dry_run;	/* classify only */
-	int		 force;		/* may drop trail lines that are no entry */
 	const char	*user;
+	int		 force;		/* may drop trail lines that are no entry */
 };
 
 /*
