@@ -77,7 +77,7 @@ create(int dfd, const char *name)
 {
 	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600);
-	FILE *f;
+	FILE *f = NULL;
 
 	if (fd == -1 || (f = fdopen(fd, "w")) == NULL)
 		die(name, NULL);
