@@ -11,6 +11,7 @@
 
 #include "qmb_clock.h"
 #include "qmb_io.h"
+#include "qmb_config.h"
 #include "qmb_paths.h"
 
 static const struct {
@@ -119,7 +120,7 @@ qmb_proj_open(struct qmb_proj *p, const char *dir, struct qmb_err *err)
 	for (i = 0; i < QMB_D_COUNT; i++)
 		p->fd[i] = -1;
 	p->shared = sh != NULL && strcmp(sh, "group") == 0;
-	if (find_root(p->root, dir, err) == -1)
+	if (qmb_env_check(err) == -1 || find_root(p->root, dir, err) == -1)
 		return -1;
 	p->rootfd = open(p->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (p->rootfd == -1)

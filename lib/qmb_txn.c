@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "qmb_io.h"
+#include "qmb_prog.h"
 #include "qmb_txn.h"
 
 int
@@ -308,6 +309,7 @@ qmb_txn_commit(struct qmb_txn *t, const char *type, const char *details,
 	t->head = h;
 	t->head_known = 1;
 	t->cur = QMB_CUR_VALID;
+	qmb_committed();
 	if (h.mirror_error[0] != '\0')
 		mirror_warn(t, h.mirror_error);
 	log_change(t, QMB_INFO, type, logdetails ? logdetails : details, stage);

@@ -98,7 +98,7 @@ serve(struct mcp *m)
 	size_t max = line_max(), have = 0, cap = 1 << 16, start, len;
 	struct qmb_buf out;
 	char *buf, *nl, *nbuf;
-	int skipping = 0;
+	int skipping = 0, rc = QMB_EXIT_IO;
 	ssize_t r;
 
 	if ((buf = malloc(cap)) == NULL)
@@ -143,12 +143,19 @@ serve(struct mcp *m)
 	if (have > 0 && !skipping) {
 		/* EOF in the middle of a line: answer it, then stop */
 		handle(m, buf, have, &out);
-		send_out(&out);
+		if (send_out(&out) == -1)
+			goto done;
 	}
+	rc = 0;
 done:
+	if (rc != 0 && errno == EPIPE)
+		rc = 0;		/* the client is gone: the session is over */
+	if (rc != 0)
+		fprintf(stderr, "%s: write to standard output: %s\n", progname,
+		    strerror(errno));
 	free(buf);
 	qmb_buf_free(&out);
-	return 0;
+	return rc;
 }
 
 int
@@ -176,6 +183,11 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s: internal error: a tool schema does not parse\n",
 		    progname);
 		return QMB_EXIT_INTERNAL;
+	}
+	if (qmb_stdout_closed()) {
+		fprintf(stderr, "%s: standard output is closed: the replies have nowhere to go\n",
+		    progname);
+		return QMB_EXIT_IO;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	find_bindir(&m, argv[0]);
