@@ -16,6 +16,8 @@ LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_jlex.c lib/qmb_json.c lib/qmb_jw.c
           lib/qmb_ids.c lib/qmb_tail.c lib/qmb_salvage.c lib/qmb_trail.c \
           lib/qmb_recover.c lib/qmb_classify.c lib/qmb_repair.c \
           lib/qmb_health.c lib/qmb_report.c lib/qmb_retention.c
+# formats and the migration of the TypeScript tool's files
+LIBSRC += lib/qmb_format.c lib/qmb_migrate.c
 LIBOBJ  = $(LIBSRC:.c=.o)
 SESSION_OBJ = cmd/qmb-session/main.o cmd/qmb-session/spec.o cmd/qmb-session/cmds.o \
               cmd/qmb-session/change.o cmd/qmb-session/finish.o \
@@ -28,7 +30,7 @@ MCP_CORE = cmd/qmb-mcp/rpc.o cmd/qmb-mcp/tools.o cmd/qmb-mcp/session.o \
            cmd/qmb-mcp/ops.o cmd/qmb-mcp/result.o cmd/qmb-mcp/run.o
 MCP_OBJ = cmd/qmb-mcp/main.o $(MCP_CORE)
 RECOVER_OBJ = cmd/qmb-recover/main.o cmd/qmb-recover/spec.o cmd/qmb-recover/check.o \
-              cmd/qmb-recover/health.o
+              cmd/qmb-recover/health.o cmd/qmb-recover/migrate.o
 ROTATE_OBJ = cmd/qmb-rotate/main.o cmd/qmb-rotate/spec.o
 LIBHDR  = $(wildcard lib/*.h)
 UNITSRC = $(wildcard tests/unit/test_*.c)

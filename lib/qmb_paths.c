@@ -33,6 +33,7 @@ static const struct {
 	[QMB_D_CACHE] = { QMB_D_QMB, "cache", ".qmb/cache" },
 	[QMB_D_CACHE_REVIEW] = { QMB_D_CACHE, "review", ".qmb/cache/review" },
 	[QMB_D_EXPORTS] = { QMB_D_QMB, "exports", ".qmb/exports" },
+	[QMB_D_MIGRATED] = { QMB_D_QMB, "migrated", ".qmb/migrated" },
 };
 
 const char *

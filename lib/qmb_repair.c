@@ -428,8 +428,8 @@ qmb_repair_session(struct qmb_proj *p, const char *id,
 	if ((rc = qmb_classify_exam(p, &e, r, err)) == 0 && !o->dry_run) {
 		if (r->verdict == QMB_V_NEWER)
 			rc = qmb_errf(err, QMB_EXIT_CORRUPT,
-			    "session '%s' was written by a newer qmb (state version %lld); left alone: upgrade qmb, or repair with --from bak or --from audit",
-			    id, (long long)e.json.version);
+			    "session '%s' was written by a newer qmb (format %lld); this one reads up to %d: left alone (upgrade qmb, or repair with --from bak or --from audit)",
+			    id, (long long)e.json.version, QMB_SESSION_VERSION);
 		else if (r->dropped > 0 && !o->force)
 			rc = qmb_errf(err, QMB_EXIT_FAIL,
 			    "repairing session '%s' would drop %lld line%s of its audit trail that %s no entry (a copy of the whole trail is kept in .qmb/corrupt/ either way): run 'qmb-recover repair %s --force' to accept",
