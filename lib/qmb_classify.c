@@ -246,7 +246,7 @@ settle(struct qmb_exam *e, struct qmb_rec *r)
 	if (e->t.chain_bad > 0)
 		r->chain = e->t.tampered ? QMB_CHAIN_TAMPERED : QMB_CHAIN_BROKEN;
 	if (e->cutback)
-		qmb_trail_rest(&e->t, &r->unvouched, &r->dropped);
+		qmb_trail_rest(&e->t, &r->unvouched, &r->trail_dropped);
 	e->import = (r->has_state && r->ahead) || r->verdict == QMB_V_SALVAGED;
 }
 

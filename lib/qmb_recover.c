@@ -252,12 +252,12 @@ say_trail(const struct qmb_rec *r, int dry, struct qmb_buf *b)
 	else
 		qmb_buf_adds(b, ", then a trail_repaired entry");
 	qmb_buf_adds(b, ".\n");
-	if (r->dropped > 0)
+	if (r->trail_dropped > 0)
 		qmb_buf_addf(b, "%lld line%s after the break %s no entry and %s dropped from the live trail (the copy keeps %s)%s.\n",
-		    (long long)r->dropped, r->dropped == 1 ? "" : "s",
-		    r->dropped == 1 ? "is" : "are", dry ? "would be" :
-		    r->dropped == 1 ? "was" : "were",
-		    r->dropped == 1 ? "it" : "them",
+		    (long long)r->trail_dropped, r->trail_dropped == 1 ? "" : "s",
+		    r->trail_dropped == 1 ? "is" : "are", dry ? "would be" :
+		    r->trail_dropped == 1 ? "was" : "were",
+		    r->trail_dropped == 1 ? "it" : "them",
 		    dry ? ": the repair needs --force" : "");
 }
 
@@ -336,7 +336,7 @@ qmb_recover_members(const struct qmb_rec *r, int dry, struct qmb_jw *jw)
 	qmb_jw_kint(jw, "entries", r->entries);
 	qmb_jw_kint(jw, "broken_at", r->broken_at);
 	qmb_jw_kint(jw, "unvouched", r->unvouched);
-	qmb_jw_kint(jw, "dropped", r->dropped);
+	qmb_jw_kint(jw, "trail_dropped", r->trail_dropped);
 	qmb_jw_kint(jw, "rolled", r->rolled);
 	qmb_jw_key(jw, "partial");
 	qmb_jw_bool(jw, r->partial);

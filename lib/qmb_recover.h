@@ -104,7 +104,7 @@ struct qmb_rec {
 	int		 idle_days;	/* -1 unless idle */
 	enum qmb_chain	 chain;		/* the trail's chain, when broken */
 	int64_t		 unvouched;	/* entries past the break, kept */
-	int64_t		 dropped;	/* lines past it that are no entry */
+	int64_t		 trail_dropped;	/* lines past it that are no entry */
 	struct qmb_recfind f[QMB_REC_FINDS];
 	size_t		 nf;
 	/* filled by a repair */

@@ -114,7 +114,7 @@ repaired_details(const struct qmb_exam *e, const struct qmb_rec *r,
 	qmb_jw_kstr(&jw, "kept_sha256", sha);
 	qmb_jw_kint(&jw, "verified", e->t.n);
 	qmb_jw_kint(&jw, "unvouched", r->unvouched);
-	qmb_jw_kint(&jw, "dropped", r->dropped);
+	qmb_jw_kint(&jw, "dropped", r->trail_dropped);
 	qmb_jw_obj_end(&jw);
 	qmb_jw_finish(&jw);
 }
@@ -430,11 +430,12 @@ qmb_repair_session(struct qmb_proj *p, const char *id,
 			rc = qmb_errf(err, QMB_EXIT_CORRUPT,
 			    "session '%s' was written by a newer qmb (format %lld); this one reads up to %d: left alone (upgrade qmb, or repair with --from bak or --from audit)",
 			    id, (long long)e.json.version, QMB_SESSION_VERSION);
-		else if (r->dropped > 0 && !o->force)
+		else if (r->trail_dropped > 0 && !o->force)
 			rc = qmb_errf(err, QMB_EXIT_FAIL,
 			    "repairing session '%s' would drop %lld line%s of its audit trail that %s no entry (a copy of the whole trail is kept in .qmb/corrupt/ either way): run 'qmb-recover repair %s --force' to accept",
-			    id, (long long)r->dropped, r->dropped == 1 ? "" : "s",
-			    r->dropped == 1 ? "is" : "are", id);
+			    id, (long long)r->trail_dropped,
+			    r->trail_dropped == 1 ? "" : "s",
+			    r->trail_dropped == 1 ? "is" : "are", id);
 		else if (qmb_rec_needs_repair(r))
 			rc = execute(p, &e, r, &l, o->user, err);
 	}

@@ -25,7 +25,7 @@ setup() {
 	assert_line -n 1 --regexp "^$id +SalesModel +D +tampered\$"
 	assert_output --partial 'audit chain broken at entry 3 (tampered): hash mismatch'
 	run -1 --separate-stderr qmb-recover check "$id" --json
-	[ "$(jq -r '"\(.verdict) \(.state_verdict) \(.broken_at) \(.unvouched) \(.dropped)"' <<<"$output")" = "tampered ok 3 12 0" ]
+	[ "$(jq -r '"\(.verdict) \(.state_verdict) \(.broken_at) \(.unvouched) \(.trail_dropped)"' <<<"$output")" = "tampered ok 3 12 0" ]
 	run -1 --separate-stderr qmb-recover check --all
 	assert_output --partial tampered
 }

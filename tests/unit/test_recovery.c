@@ -202,7 +202,7 @@ test_repair(void)
 	o.dry_run = 0;
 	/* its trail's one line is no entry: dropping it needs --force */
 	ok(qmb_repair_session(&p, "lost1", &o, &r, &err) == -1 &&
-	    err.code == QMB_EXIT_FAIL && !r.repaired && r.dropped == 1,
+	    err.code == QMB_EXIT_FAIL && !r.repaired && r.trail_dropped == 1,
 	    "dropping a line that is no entry needs force");
 	qmb_rec_free(&r);
 	o.force = 1;
