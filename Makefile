@@ -11,6 +11,7 @@ LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_jlex.c lib/qmb_json.c lib/qmb_jw.c
           lib/qmb_kv.c lib/qmb_verify.c lib/qmb_mirror.c lib/qmb_index.c \
           lib/qmb_gfail.c lib/qmb_gemreq.c lib/qmb_gemans.c lib/qmb_gemini.c \
           lib/qmb_jdoc.c lib/qmb_prompt.c \
+          lib/qmb_trailrd.c \
           lib/qmb_rrecord.c lib/qmb_rcache.c lib/qmb_rqueue.c lib/qmb_review.c \
           lib/qmb_ids.c lib/qmb_tail.c lib/qmb_salvage.c lib/qmb_trail.c \
           lib/qmb_recover.c lib/qmb_classify.c lib/qmb_repair.c \

@@ -391,17 +391,21 @@ entry_time(struct qmb_proj *p, const struct qmb_audit_in *in,
 	return head;
 }
 
-/* Refuse an entry that would take the trail past QMB_MAX_FILE. */
+/*
+ * Refuse an entry larger than QMB_MAX_FILE (no reader could take it).
+ * The trail itself has no such limit: it only grows, and every reader
+ * takes it a line at a time (qmb_trailrd.h).
+ */
 static int
-check_limit(const char *id, off_t size, size_t len, struct qmb_err *err)
+check_limit(const char *id, size_t len, struct qmb_err *err)
 {
 	size_t max = qmb_io_max_file();
 
-	if ((unsigned long long)size + len <= max)
+	if (len <= max)
 		return 0;
 	return qmb_errf(err, QMB_EXIT_IO,
-	    "the audit trail of session '%s' would be %llu bytes, over QMB_MAX_FILE (%zu bytes): raise QMB_MAX_FILE; nothing was changed",
-	    id, (unsigned long long)size + len, max);
+	    "the audit entry for session '%s' would be %zu bytes, over QMB_MAX_FILE (%zu bytes): raise QMB_MAX_FILE; nothing was changed",
+	    id, len, max);
 }
 
 static void
@@ -448,7 +452,7 @@ qmb_audit_append(struct qmb_proj *p, const struct qmb_audit_in *in,
 		qmb_errf(err, QMB_EXIT_USAGE, "audit entry too large");
 		goto out;
 	}
-	if (check_limit(in->session_id, frag, line.len, err) == -1 ||
+	if (check_limit(in->session_id, line.len, err) == -1 ||
 	    (in->precheck != NULL &&
 	    in->precheck(in->ctx, line.data, line.len - 1, err) == -1))
 		goto out;

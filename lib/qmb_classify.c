@@ -243,6 +243,10 @@ settle(struct qmb_exam *e, struct qmb_rec *r)
 		snprintf(r->project, sizeof(r->project), "%s", e->t.project);
 	e->cutback = e->t.exists && (e->t.bad > 0 || r->verdict == QMB_V_LOST ||
 	    r->verdict == QMB_V_SALVAGED);
+	if (e->t.chain_bad > 0)
+		r->chain = e->t.tampered ? QMB_CHAIN_TAMPERED : QMB_CHAIN_BROKEN;
+	if (e->cutback)
+		qmb_trail_rest(&e->t, &r->unvouched, &r->trail_dropped);
 	e->import = (r->has_state && r->ahead) || r->verdict == QMB_V_SALVAGED;
 }
 
@@ -286,8 +290,9 @@ findings(struct qmb_proj *p, struct qmb_exam *e, struct qmb_rec *r)
 		qmb_rec_find(r, QMB_F_TORN, ap,
 		    "torn last line in the audit trail (a write cut short, never acknowledged)");
 	if (e->t.bad > 0)
-		qmb_rec_find(r, QMB_F_BROKEN, ap, "audit chain broken at entry %lld: %s",
-		    (long long)e->t.bad, e->t.what);
+		qmb_rec_find(r, QMB_F_BROKEN, ap, "audit chain broken at entry %lld%s: %s",
+		    (long long)e->t.bad, e->t.tampered ? " (tampered)" : "",
+		    e->t.what);
 	if (e->logtorn > 0) {
 		snprintf(ap, sizeof(ap), ".qmb/logs/%s.log", e->id);
 		qmb_rec_find(r, QMB_F_LOGTORN, ap, "torn last line in the session log");

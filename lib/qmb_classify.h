@@ -43,6 +43,7 @@ struct qmb_exam {
 	enum qmb_base	 base;
 	int		 import;	/* record the state again */
 	int		 cutback;	/* keep the trail, cut it back */
+	const char	*user;		/* who repairs */
 };
 
 void	qmb_classify_init(struct qmb_exam *, const char *id);

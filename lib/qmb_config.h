@@ -28,7 +28,7 @@ struct qmb_config {
 	long			review_attempts;	/* 3 */
 	char			gemini_model[128];
 	char			gemini_url[512];
-	char			audit_mirror[PATH_MAX];	/* "" when unset */
+	char			audit_mirror[PATH_MAX];	/* "": the default, or "off" */
 };
 
 #define QMB_GEMINI_MODEL	"gemini-3.5-flash"

@@ -30,6 +30,16 @@ qmb_recover_verdict(enum qmb_verdict v)
 }
 
 const char *
+qmb_rec_verdict(const struct qmb_rec *r)
+{
+	if (r->chain == QMB_CHAIN_TAMPERED)
+		return "tampered";
+	if (r->chain == QMB_CHAIN_BROKEN)
+		return "broken-chain";
+	return verdicts[r->verdict];
+}
+
+const char *
 qmb_recover_fkind(enum qmb_fkind k)
 {
 	return fkinds[k];
@@ -57,7 +67,8 @@ qmb_rec_needs_repair(const struct qmb_rec *r)
 {
 	size_t i;
 
-	if (r->verdict != QMB_V_OK && r->verdict != QMB_V_ARCHIVED)
+	if ((r->verdict != QMB_V_OK && r->verdict != QMB_V_ARCHIVED) ||
+	    r->chain != QMB_CHAIN_OK)
 		return 1;
 	for (i = 0; i < r->nf; i++)
 		if (r->f[i].kind != QMB_F_IDLE && r->f[i].kind != QMB_F_LEGACY)
@@ -228,6 +239,28 @@ say_verdict(const struct qmb_rec *r, int dry, struct qmb_buf *b)
 	}
 }
 
+/* A broken trail: what is kept, vouched for, and dropped. */
+static void
+say_trail(const struct qmb_rec *r, int dry, struct qmb_buf *b)
+{
+	qmb_buf_addf(b, "%s a copy of the whole audit trail in .qmb/corrupt/; the live trail %s its %lld verified entr%s",
+	    dry ? "Would keep" : "Kept", dry ? "would keep" : "keeps",
+	    (long long)r->entries, r->entries == 1 ? "y" : "ies");
+	if (r->unvouched > 0)
+		qmb_buf_addf(b, ", then a trail_repaired entry and the %lld entr%s after the break that nothing vouches for, each as an unvouched_entry (never applied to the state)",
+		    (long long)r->unvouched, r->unvouched == 1 ? "y" : "ies");
+	else
+		qmb_buf_adds(b, ", then a trail_repaired entry");
+	qmb_buf_adds(b, ".\n");
+	if (r->trail_dropped > 0)
+		qmb_buf_addf(b, "%lld line%s after the break %s no entry and %s dropped from the live trail (the copy keeps %s)%s.\n",
+		    (long long)r->trail_dropped, r->trail_dropped == 1 ? "" : "s",
+		    r->trail_dropped == 1 ? "is" : "are", dry ? "would be" :
+		    r->trail_dropped == 1 ? "was" : "were",
+		    r->trail_dropped == 1 ? "it" : "them",
+		    dry ? ": the repair needs --force" : "");
+}
+
 static void
 say_actions(const struct qmb_rec *r, int dry, struct qmb_buf *b)
 {
@@ -238,9 +271,7 @@ say_actions(const struct qmb_rec *r, int dry, struct qmb_buf *b)
 		    dry ? "would record" : "recorded");
 	if (has(r, QMB_F_BROKEN) || ((r->verdict == QMB_V_LOST ||
 	    r->verdict == QMB_V_SALVAGED) && r->trail_lost))
-		qmb_buf_addf(b, "%s the damaged audit trail in .qmb/corrupt/ and %s the live trail to its %lld verified entr%s.\n",
-		    dry ? "Would keep" : "Kept", dry ? "cut" : "cut",
-		    (long long)r->entries, r->entries == 1 ? "y" : "ies");
+		say_trail(r, dry, b);
 	else if (has(r, QMB_F_TORN))
 		qmb_buf_addf(b, "%s the torn last line off the audit trail (it was never acknowledged).\n",
 		    dry ? "Would cut" : "Cut");
@@ -292,7 +323,8 @@ qmb_recover_members(const struct qmb_rec *r, int dry, struct qmb_jw *jw)
 	qmb_jw_kstr(jw, "session_id", r->id);
 	qmb_jw_key(jw, "project_name");
 	qmb_jw_str(jw, r->project[0] ? r->project : NULL);
-	qmb_jw_kstr(jw, "verdict", qmb_recover_verdict(r->verdict));
+	qmb_jw_kstr(jw, "verdict", qmb_rec_verdict(r));
+	qmb_jw_kstr(jw, "state_verdict", qmb_recover_verdict(r->verdict));
 	qmb_jw_kstr(jw, "source", qmb_recover_source(r));
 	qmb_jw_key(jw, "stage");
 	st[0] = r->has_state ? qmb_session_current(&r->state) : 0;
@@ -303,6 +335,8 @@ qmb_recover_members(const struct qmb_rec *r, int dry, struct qmb_jw *jw)
 	qmb_jw_str(jw, st[0] ? st : NULL);
 	qmb_jw_kint(jw, "entries", r->entries);
 	qmb_jw_kint(jw, "broken_at", r->broken_at);
+	qmb_jw_kint(jw, "unvouched", r->unvouched);
+	qmb_jw_kint(jw, "trail_dropped", r->trail_dropped);
 	qmb_jw_kint(jw, "rolled", r->rolled);
 	qmb_jw_key(jw, "partial");
 	qmb_jw_bool(jw, r->partial);

@@ -53,6 +53,14 @@ enum qmb_verdict {
 	QMB_V_SALVAGED		/* nothing usable whole: keep each valid field */
 };
 
+/*
+ * A broken audit chain has its own verdict, whatever becomes of the
+ * state: tampered (an entry's bytes were changed: its hash, its content
+ * hash or its form is wrong) or broken-chain (entries missing, out of
+ * order, unreadable, or linked wrong).
+ */
+enum qmb_chain { QMB_CHAIN_OK, QMB_CHAIN_BROKEN, QMB_CHAIN_TAMPERED };
+
 /* Where a repair takes the state from (--from). */
 enum qmb_from { QMB_FROM_AUTO, QMB_FROM_BAK, QMB_FROM_AUDIT };
 
@@ -94,6 +102,9 @@ struct qmb_rec {
 	int		 ahead;		/* state beyond its trail */
 	int		 partial;	/* changes may be lost */
 	int		 idle_days;	/* -1 unless idle */
+	enum qmb_chain	 chain;		/* the trail's chain, when broken */
+	int64_t		 unvouched;	/* entries past the break, kept */
+	int64_t		 trail_dropped;	/* lines past it that are no entry */
 	struct qmb_recfind f[QMB_REC_FINDS];
 	size_t		 nf;
 	/* filled by a repair */
@@ -110,6 +121,11 @@ void	qmb_rec_init(struct qmb_rec *);
 void	qmb_rec_free(struct qmb_rec *);
 
 const char *qmb_recover_verdict(enum qmb_verdict);
+/*
+ * The verdict shown for r: tampered or broken-chain when its trail's
+ * chain is broken, else what the repair does with the state.
+ */
+const char *qmb_rec_verdict(const struct qmb_rec *);
 const char *qmb_recover_fkind(enum qmb_fkind);
 /* 1 when a repair would change something (findings other than idle). */
 int	qmb_rec_needs_repair(const struct qmb_rec *);

@@ -17,12 +17,16 @@
 #include <unistd.h>
 
 #include "qmb_atomic.h"
+#include "qmb_audit.h"
+#include "qmb_clock.h"
 #include "qmb_classify.h"
 #include "qmb_ids.h"
 #include "qmb_io.h"
 #include "qmb_lock.h"
 #include "qmb_log.h"
+#include "qmb_mirror.h"
 #include "qmb_repair.h"
+#include "qmb_sha256.h"
 #include "qmb_tail.h"
 #include "qmb_txn.h"
 
@@ -72,8 +76,103 @@ cut_log(struct qmb_proj *p, const char *name, char *kept, struct qmb_err *err)
 	return n;
 }
 
+/* Add one entry of type to out, chained to prev (updated), as seq. */
 static int
-fix_trail(struct qmb_proj *p, struct qmb_exam *e, struct qmb_rec *r,
+add_entry(struct qmb_buf *out, const struct qmb_audit_in *in, int64_t seq,
+    char *prev, struct qmb_err *err)
+{
+	struct qmb_buf line;
+	int rc = -1;
+
+	qmb_buf_init(&line, qmb_io_max_file() + 8192);
+	if (qmb_audit_format(in, seq, prev, &line, err) == 0) {
+		qmb_sha256(line.data, line.len, prev);
+		qmb_buf_add(out, line.data, line.len - 1);
+		qmb_buf_addf(out, ",\"hash\":\"%s\"}\n", prev);
+		rc = out->error ? qmb_errf(err, QMB_EXIT_IO,
+		    "repaired trail too large") : 0;
+	}
+	qmb_buf_free(&line);
+	return rc;
+}
+
+/* The trail_repaired entry's details. */
+static void
+repaired_details(const struct qmb_exam *e, const struct qmb_rec *r,
+    struct qmb_buf *b)
+{
+	char sha[QMB_SHA256_HEX + 1];
+	struct qmb_jw jw;
+
+	qmb_sha256(e->t.text.data, e->t.text.len, sha);
+	qmb_jw_init(&jw, b, 0);
+	qmb_jw_obj_begin(&jw);
+	qmb_jw_kstr(&jw, "verdict", qmb_rec_verdict(r));
+	qmb_jw_kint(&jw, "broken_at", e->t.bad);
+	qmb_jw_kstr(&jw, "problem", e->t.what);
+	qmb_jw_kstr(&jw, "kept", r->nkept > 0 ? r->kept[r->nkept - 1] : "");
+	qmb_jw_kstr(&jw, "kept_sha256", sha);
+	qmb_jw_kint(&jw, "verified", e->t.n);
+	qmb_jw_kint(&jw, "unvouched", r->unvouched);
+	qmb_jw_kint(&jw, "dropped", r->trail_dropped);
+	qmb_jw_obj_end(&jw);
+	qmb_jw_finish(&jw);
+}
+
+/*
+ * The repaired trail: the verified entries as they were, a
+ * trail_repaired entry, then each entry after the break as an
+ * unvouched_entry (which nothing applies); lines that are no entry are
+ * left out (the kept copy has them).  The live trail never gets shorter
+ * unless lines were dropped (which needs --force).
+ */
+static int
+rebuild(struct qmb_exam *e, struct qmb_rec *r, struct qmb_buf *out,
+    struct qmb_err *err)
+{
+	struct qmb_json_doc doc = { 0 };
+	struct qmb_audit_in in = { 0 };
+	struct qmb_buf d;
+	const char *p, *end, *nl, *ts;
+	char prev[QMB_SHA256_HEX + 1];
+	int64_t seq = e->t.n, pos = e->t.n, last = 0;
+	int rc = 0;
+
+	memcpy(prev, QMB_AUDIT_ZERO, sizeof(prev));
+	if (e->t.n > 0 && qmb_trail_entry(&e->t, e->t.n, &doc) == 0) {
+		if ((p = qmb_json_get_str(doc.root, "hash")) != NULL &&
+		    strlen(p) == QMB_SHA256_HEX)
+			memcpy(prev, p, sizeof(prev));
+		if ((ts = qmb_json_get_str(doc.root, "timestamp")) != NULL)
+			qmb_time_parse(ts, &last);
+		qmb_json_free(&doc);
+	}
+	qmb_buf_add(out, e->t.text.data, e->t.good);
+	in.session_id = e->id;
+	in.user_id = e->user != NULL ? e->user : "qmb";
+	/* time only moves forward in a trail */
+	in.time = qmb_now() > last ? qmb_now() : last;
+	qmb_buf_init(&d, qmb_io_max_file() + 8192);
+	in.type = "trail_repaired";
+	repaired_details(e, r, &d);
+	in.details = d.data;
+	if (add_entry(out, &in, ++seq, prev, err) == -1)
+		rc = -1;
+	in.type = "unvouched_entry";
+	end = e->t.text.data + e->t.text.len;
+	for (p = e->t.text.data + e->t.good; rc == 0 && p < end &&
+	    (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
+		if (qmb_trail_wrap(p, (size_t)(nl - p), ++pos, &d) == -1)
+			continue;	/* not an entry: dropped */
+		in.details = d.data;
+		rc = add_entry(out, &in, ++seq, prev, err);
+	}
+	qmb_buf_free(&d);
+	return rc;
+}
+
+static int
+fix_trail_file(struct qmb_proj *p, struct qmb_exam *e, struct qmb_rec *r,
     struct qmb_err *err)
 {
 	char name[NAME_MAX + 1], kept[160];
@@ -85,11 +184,21 @@ fix_trail(struct qmb_proj *p, struct qmb_exam *e, struct qmb_rec *r,
 	if ((afd = qmb_proj_dir(p, QMB_D_AUDIT, 0, err)) == -1)
 		return -1;
 	if (e->cutback) {
-		/* keep the whole trail, then put back its verified part */
-		if (keep(p, r, QMB_D_AUDIT, name, e->t.n == 0, err) == -1)
+		struct qmb_buf out;
+		int rc;
+
+		/*
+		 * Keep the whole trail, then put back its verified part, a
+		 * trail_repaired entry, and every entry after the break.
+		 */
+		if (keep(p, r, QMB_D_AUDIT, name, 0, err) == -1)
 			return -1;
-		return e->t.n == 0 ? 0 : qmb_atomic_write(afd, name,
-		    e->t.text.data, e->t.good, qmb_proj_fmode(p), err);
+		qmb_buf_init(&out, (size_t)-1 / 2);
+		rc = rebuild(e, r, &out, err) == -1 ? -1 :
+		    qmb_atomic_write(afd, name, out.data, out.len,
+		    qmb_proj_fmode(p), err);
+		qmb_buf_free(&out);
+		return rc;
 	}
 	if (!e->t.torn)
 		return 0;
@@ -97,6 +206,27 @@ fix_trail(struct qmb_proj *p, struct qmb_exam *e, struct qmb_rec *r,
 		return -1;
 	note_kept(r, kept);
 	r->repaired = 1;
+	return 0;
+}
+
+/*
+ * The trail as the repair leaves it; the audit mirror follows when its
+ * copy no longer extends it (cut back, cut short, gone): that copy is
+ * kept beside the new one, never lost.
+ */
+static int
+fix_trail(struct qmb_proj *p, struct qmb_exam *e, struct qmb_rec *r,
+    struct qmb_err *err)
+{
+	struct qmb_err me = QMB_ERR_INIT;
+	enum qmb_mirror_cmp cmp;
+	char what[256];
+
+	if (fix_trail_file(p, e, r, err) == -1)
+		return -1;
+	if (qmb_mirror_compare(p, e->id, &cmp, what, sizeof(what), &me) == 0 &&
+	    cmp == QMB_MIRROR_DIFFERS)
+		(void)qmb_mirror_restart(p, e->id, &me);
 	return 0;
 }
 
@@ -294,11 +424,18 @@ qmb_repair_session(struct qmb_proj *p, const char *id,
 	if ((rc = qmb_classify_begin(p, id, r, &l, err)) != 0)
 		return rc == 1 ? 0 : -1;
 	qmb_classify_init(&e, id);
+	e.user = o->user;
 	if ((rc = qmb_classify_exam(p, &e, r, err)) == 0 && !o->dry_run) {
 		if (r->verdict == QMB_V_NEWER)
 			rc = qmb_errf(err, QMB_EXIT_CORRUPT,
 			    "session '%s' was written by a newer qmb (format %lld); this one reads up to %d: left alone (upgrade qmb, or repair with --from bak or --from audit)",
 			    id, (long long)e.json.version, QMB_SESSION_VERSION);
+		else if (r->trail_dropped > 0 && !o->force)
+			rc = qmb_errf(err, QMB_EXIT_FAIL,
+			    "repairing session '%s' would drop %lld line%s of its audit trail that %s no entry (a copy of the whole trail is kept in .qmb/corrupt/ either way): run 'qmb-recover repair %s --force' to accept",
+			    id, (long long)r->trail_dropped,
+			    r->trail_dropped == 1 ? "" : "s",
+			    r->trail_dropped == 1 ? "is" : "are", id);
 		else if (qmb_rec_needs_repair(r))
 			rc = execute(p, &e, r, &l, o->user, err);
 	}

@@ -26,6 +26,7 @@ struct qmb_repair_opts {
 	enum qmb_from	 from;
 	int		 dry_run;	/* classify only */
 	const char	*user;
+	int		 force;		/* may drop trail lines that are no entry */
 };
 
 /*

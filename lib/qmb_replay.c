@@ -13,6 +13,7 @@
 #include "qmb_io.h"
 #include "qmb_session.h"
 #include "qmb_sha256.h"
+#include "qmb_trailrd.h"
 
 static int
 bad(struct qmb_err *err, const char *type, const char *what)
@@ -181,36 +182,129 @@ apply_model(struct qmb_session *s, const struct qmb_jv *d, struct qmb_err *err)
 }
 
 static int
-apply_tables(struct qmb_session *s, const struct qmb_jv *d, struct qmb_err *err)
+has(char *const *v, size_t n, const char *name)
 {
-	const struct qmb_jv *t = qmb_json_get(d, "pending_tables");
-	struct qmb_json_doc doc = { 0 };
-	struct qmb_session tmp;
 	size_t i;
 
-	(void)doc;
-	if (t == NULL || t->type != QMB_JARR)
-		return bad(err, "tables_changed", "no pending_tables");
-	qmb_session_init(&tmp);
-	for (i = 0; i < t->len; i++)
-		if (t->kids[i].type != QMB_JSTR)
-			return bad(err, "tables_changed", "bad table name");
-	tmp.ntables = 0;
-	if ((tmp.tables = calloc(t->len + 1, sizeof(char *))) == NULL)
-		return qmb_errf(err, QMB_EXIT_IO, "out of memory");
-	for (i = 0; i < t->len; i++) {
-		if ((tmp.tables[i] = strdup(t->kids[i].str)) == NULL) {
-			qmb_session_free(&tmp);
-			return qmb_errf(err, QMB_EXIT_IO, "out of memory");
-		}
-		tmp.ntables = i + 1;
-	}
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+free_tables(struct qmb_session *s)
+{
+	size_t i;
+
 	for (i = 0; i < s->ntables; i++)
 		free(s->tables[i]);
 	free(s->tables);
-	s->tables = tmp.tables;
-	s->ntables = tmp.ntables;
+	s->tables = NULL;
+	s->ntables = 0;
+}
+
+/* Append name unless present; *cap is the room of s->tables. */
+static int
+add_table(struct qmb_session *s, size_t *cap, const char *name)
+{
+	char **v;
+
+	if (has(s->tables, s->ntables, name))
+		return 0;
+	if (s->ntables >= *cap) {
+		size_t ncap = *cap < 16 ? 16 : *cap * 2;
+
+		if ((v = realloc(s->tables, ncap * sizeof(*v))) == NULL)
+			return -1;
+		s->tables = v;
+		*cap = ncap;
+	}
+	if ((s->tables[s->ntables] = strdup(name)) == NULL)
+		return -1;
+	s->ntables++;
 	return 0;
+}
+
+int
+qmb_session_tables_op(struct qmb_session *s, const char *op,
+    const char *const *names, size_t n, struct qmb_err *err)
+{
+	size_t i, j, cap = s->ntables;	/* the room known to be there */
+
+	if (strcmp(op, "set") == 0) {
+		free_tables(s);
+		cap = 0;
+	}
+	if (strcmp(op, "remove") == 0) {
+		for (i = j = 0; i < s->ntables; i++) {
+			if (has((char *const *)names, n, s->tables[i]))
+				free(s->tables[i]);
+			else
+				s->tables[j++] = s->tables[i];
+		}
+		s->ntables = j;
+		return 0;
+	}
+	if (strcmp(op, "add") != 0 && strcmp(op, "set") != 0)
+		return bad(err, "tables_changed", "unknown op");
+	for (i = 0; i < n; i++)
+		if (add_table(s, &cap, names[i]) == -1)
+			return qmb_errf(err, QMB_EXIT_IO, "out of memory");
+	return 0;
+}
+
+/* The names of a JSON array of table names, borrowed from it. */
+static int
+names_of(const struct qmb_jv *a, const char ***out, struct qmb_err *err)
+{
+	size_t i;
+
+	*out = NULL;
+	if (a == NULL || a->type != QMB_JARR)
+		return bad(err, "tables_changed", "no tables");
+	if ((*out = calloc(a->len + 1, sizeof(char *))) == NULL)
+		return qmb_errf(err, QMB_EXIT_IO, "out of memory");
+	for (i = 0; i < a->len; i++) {
+		if (a->kids[i].type != QMB_JSTR ||
+		    qmb_name_check("table name", a->kids[i].str, NULL) == -1) {
+			free(*out);
+			*out = NULL;
+			return bad(err, "tables_changed", "bad table name");
+		}
+		(*out)[i] = a->kids[i].str;
+	}
+	return 0;
+}
+
+/*
+ * Today's entries carry the operation and its names (the delta: op,
+ * tables, and for readers added/removed); the entries of older trails
+ * carry the whole list as pending_tables, which then wins.
+ */
+static int
+apply_tables(struct qmb_session *s, const struct qmb_jv *d, struct qmb_err *err)
+{
+	const struct qmb_jv *whole = qmb_json_get(d, "pending_tables");
+	const char *op = qmb_json_get_str(d, "op");
+	const char **names;
+	int rc;
+
+	if (whole != NULL) {
+		if (names_of(whole, &names, err) == -1)
+			return -1;
+		rc = qmb_session_tables_op(s, "set", names, whole->len, err);
+	} else {
+		const struct qmb_jv *t = qmb_json_get(d, "tables");
+
+		if (op == NULL)
+			return bad(err, "tables_changed", "no op");
+		if (names_of(t, &names, err) == -1)
+			return -1;
+		rc = qmb_session_tables_op(s, op, names, t->len, err);
+	}
+	free(names);
+	return rc;
 }
 
 static int
@@ -229,6 +323,10 @@ apply_type(struct qmb_session *s, const char *type, const struct qmb_jv *e,
 	if (strcmp(type, "session_imported") == 0 ||
 	    strcmp(type, "legacy_imported") == 0)
 		return apply_imported(s, type, d, err);
+	/* a repaired trail's record of itself: history, never applied */
+	if (strcmp(type, "trail_repaired") == 0 ||
+	    strcmp(type, "unvouched_entry") == 0)
+		return 0;
 	if (s->id[0] == '\0')
 		return bad(err, type,
 		    "the trail does not begin with session_created, session_imported or legacy_imported");
@@ -292,50 +390,95 @@ qmb_session_apply(struct qmb_session *s, const struct qmb_jv *e,
 	return 0;
 }
 
+void
+qmb_replay_init(struct qmb_replay *r, int64_t upto)
+{
+	memset(r, 0, sizeof(*r));
+	memcpy(r->prev, QMB_AUDIT_ZERO, sizeof(r->prev));
+	r->upto = upto;
+}
+
+int
+qmb_session_replay_line(struct qmb_session *s, struct qmb_replay *r,
+    const char *line, size_t len, struct qmb_err *err)
+{
+	struct qmb_json_doc doc = { 0 };
+	char hash[QMB_SHA256_HEX + 1];
+	int64_t seq = r->seq + 1;
+	int rc = -1;
+
+	if (r->upto > 0 && r->seq >= r->upto)
+		return 0;
+	if (qmb_audit_check_line(line, len, seq, r->prev, &doc, hash,
+	    err) == -1) {
+		qmb_err_prefix(err, "audit entry %lld", (long long)seq);
+		goto out;
+	}
+	r->seq = seq;
+	memcpy(r->prev, hash, sizeof(r->prev));
+	if (seq == s->audit_seq && strcmp(hash, s->audit_hash) != 0) {
+		qmb_errf(err, QMB_EXIT_CORRUPT,
+		    "audit entry %lld does not match the session's audit_hash",
+		    (long long)seq);
+		goto out;
+	}
+	if (seq > s->audit_seq) {
+		if (qmb_session_apply(s, doc.root, err) == -1) {
+			qmb_err_prefix(err, "replay of entry %lld",
+			    (long long)seq);
+			goto out;
+		}
+		r->applied++;
+	}
+	rc = 1;
+out:
+	qmb_json_free(&doc);
+	return rc;
+}
+
+int
+qmb_replay_end(const struct qmb_session *s, const struct qmb_replay *r,
+    struct qmb_err *err)
+{
+	if (r->seq < s->audit_seq)
+		return qmb_errf(err, QMB_EXIT_CORRUPT,
+		    "audit trail ends at entry %lld but the session includes %lld (trail cut short)",
+		    (long long)r->seq, (long long)s->audit_seq);
+	return r->applied;
+}
+
 int
 qmb_session_replay(struct qmb_session *s, const char *trail, size_t len,
     int64_t upto, struct qmb_err *err)
 {
-	char prev[QMB_SHA256_HEX + 1], hash[QMB_SHA256_HEX + 1];
 	const char *p = trail, *end = trail + len, *nl;
-	int64_t seq = 0;
-	int applied = 0;
+	struct qmb_replay r;
+	int rc = 1;
 
-	memcpy(prev, QMB_AUDIT_ZERO, sizeof(prev));
-	for (; p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL;
-	    p = nl + 1) {
-		struct qmb_json_doc doc = { 0 };
+	qmb_replay_init(&r, upto);
+	for (; rc == 1 && p < end && (nl = memchr(p, '\n',
+	    (size_t)(end - p))) != NULL; p = nl + 1)
+		rc = qmb_session_replay_line(s, &r, p, (size_t)(nl - p), err);
+	return rc == -1 ? -1 : qmb_replay_end(s, &r, err);
+}
 
-		if (upto > 0 && seq >= upto)
-			break;
-		if (qmb_audit_check_line(p, (size_t)(nl - p), seq + 1, prev,
-		    &doc, hash, err) == -1) {
-			qmb_json_free(&doc);
-			qmb_err_prefix(err, "audit entry %lld", (long long)seq + 1);
-			return -1;
-		}
-		seq++;
-		memcpy(prev, hash, sizeof(prev));
-		if (seq == s->audit_seq && strcmp(hash, s->audit_hash) != 0) {
-			qmb_json_free(&doc);
-			return qmb_errf(err, QMB_EXIT_CORRUPT,
-			    "audit entry %lld does not match the session's audit_hash",
-			    (long long)seq);
-		}
-		if (seq > s->audit_seq) {
-			if (qmb_session_apply(s, doc.root, err) == -1) {
-				qmb_json_free(&doc);
-				qmb_err_prefix(err, "replay of entry %lld",
-				    (long long)seq);
-				return -1;
-			}
-			applied++;
-		}
-		qmb_json_free(&doc);
-	}
-	if (seq < s->audit_seq)
-		return qmb_errf(err, QMB_EXIT_CORRUPT,
-		    "audit trail ends at entry %lld but the session includes %lld (trail cut short)",
-		    (long long)seq, (long long)s->audit_seq);
-	return applied;
+int
+qmb_session_replay_trail(struct qmb_proj *p, struct qmb_session *s,
+    const char *id, int64_t upto, struct qmb_err *err)
+{
+	struct qmb_replay r;
+	struct qmb_trailrd t;
+	const char *line;
+	size_t len;
+	int rc;
+
+	if (qmb_trailrd_open(p, id, QMB_TRAILRD_LIVE, &t, err) == -1)
+		return -1;
+	qmb_replay_init(&r, upto);
+	while ((rc = qmb_trailrd_next(&t, &line, &len, err)) == 1 &&
+	    (rc = qmb_session_replay_line(s, &r, line, len, err)) == 1)
+		;
+	qmb_trailrd_close(&t);
+	/* 2: a torn last line was never acknowledged */
+	return rc == -1 ? -1 : qmb_replay_end(s, &r, err);
 }

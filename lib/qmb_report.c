@@ -17,6 +17,7 @@
 #include "qmb_log.h"
 #include "qmb_logread.h"
 #include "qmb_report.h"
+#include "qmb_trailrd.h"
 #include "qmb_verify.h"
 
 static int
@@ -28,15 +29,48 @@ in_range(const struct qmb_metrics *m, const char *ts)
 	    t <= m->until;
 }
 
+static void count_line(struct qmb_metrics *, const char *, size_t);
+
 static void
-count_entry(struct qmb_metrics *m, const struct qmb_jv *e)
+count_recovered(struct qmb_metrics *m, const struct qmb_jv *e)
+{
+	const char *src = qmb_json_get_str(qmb_json_get(e, "details"), "source");
+
+	if (src == NULL)
+		m->session_fix++;
+	else if (strcmp(src, "bak") == 0)
+		m->bak++;
+	else if (strcmp(src, "audit") == 0)
+		m->audit++;
+	else if (strcmp(src, "replay") == 0)
+		m->replay++;
+	else if (strcmp(src, "fresh") == 0)
+		m->fresh++;
+	else
+		m->session_fix++;
+}
+
+/*
+ * One entry; an unvouched_entry (an entry a repair kept past a break)
+ * counts as the entry it holds.
+ */
+static void
+count_entry(struct qmb_metrics *m, const struct qmb_jv *e, int depth)
 {
 	const char *type = qmb_json_get_str(e, "type"), *src;
+	const struct qmb_jv *d = qmb_json_get(e, "details");
 
+	if (type != NULL && strcmp(type, "unvouched_entry") == 0) {
+		const struct qmb_jv *in = qmb_json_get(d, "entry");
+
+		if (in != NULL && in->type == QMB_JOBJ && depth < 8)
+			count_entry(m, in, depth + 1);
+		return;
+	}
 	if (type == NULL || !in_range(m, qmb_json_get_str(e, "timestamp")))
 		return;
 	if (strcmp(type, "session_created") == 0) {
-		src = qmb_json_get_str(qmb_json_get(e, "details"), "reason");
+		src = qmb_json_get_str(d, "reason");
 		m->created += src == NULL || strcmp(src, "recovery") != 0;
 	} else if (strcmp(type, "session_resumed") == 0)
 		m->resumed++;
@@ -48,41 +82,90 @@ count_entry(struct qmb_metrics *m, const struct qmb_jv *e)
 		m->bypasses++;
 	else if (strcmp(type, "review_recorded") == 0)
 		m->reviews++;
-	else if (strcmp(type, "session_recovered") == 0) {
-		src = qmb_json_get_str(qmb_json_get(e, "details"), "source");
-		if (src == NULL)
-			m->session_fix++;
-		else if (strcmp(src, "bak") == 0)
-			m->bak++;
-		else if (strcmp(src, "audit") == 0)
-			m->audit++;
-		else if (strcmp(src, "replay") == 0)
-			m->replay++;
-		else if (strcmp(src, "fresh") == 0)
-			m->fresh++;
-		else
-			m->session_fix++;
+	else if (strcmp(type, "session_recovered") == 0)
+		count_recovered(m, e);
+}
+
+/*
+ * The entries a repair of an earlier release cut off: its
+ * session_recovered names the copy it kept in .qmb/corrupt/ and where
+ * the trail broke; the copy's lines from there on are history the live
+ * trail lacks.  (Today's repairs keep them in the live trail.)
+ */
+static void
+count_cut(struct qmb_proj *p, struct qmb_metrics *m, const struct qmb_jv *e)
+{
+	const struct qmb_jv *d = qmb_json_get(e, "details"), *kept;
+	struct qmb_err err = QMB_ERR_INIT;
+	struct qmb_trailrd t;
+	const char *line, *path;
+	int64_t at, pos;
+	size_t i, len;
+	int dfd;
+
+	if (qmb_json_get_int(d, "broken_at", &at) == -1 || at < 1 ||
+	    (kept = qmb_json_get(d, "kept")) == NULL || kept->type != QMB_JARR ||
+	    (dfd = qmb_proj_dir(p, QMB_D_CORRUPT, 0, &err)) == -1)
+		return;
+	for (i = 0; i < kept->len; i++) {
+		path = kept->kids[i].type == QMB_JSTR ? kept->kids[i].str : "";
+		if (strncmp(path, ".qmb/corrupt/", 13) != 0 ||
+		    strstr(path, ".audit.json") == NULL ||
+		    strchr(path + 13, '/') != NULL ||
+		    qmb_trailrd_openat(&t, dfd, path + 13, path, 0, &err) == -1)
+			continue;
+		m->trails++;
+		for (pos = 1; qmb_trailrd_next(&t, &line, &len, &err) == 1; pos++)
+			if (pos >= at)
+				count_line(m, line, len);
+		qmb_trailrd_close(&t);
 	}
 }
 
 static void
-count_trail(struct qmb_metrics *m, const char *text, size_t len)
+count_line(struct qmb_metrics *m, const char *line, size_t len)
 {
-	const char *p = text, *end = text + len, *nl;
+	struct qmb_json_doc doc = { 0 };
+
+	if (len == 0)
+		return;
+	if (qmb_json_parse(line, len, 0, QMB_EXIT_CORRUPT, &doc, NULL) == -1 ||
+	    doc.root->type != QMB_JOBJ)
+		m->bad_lines++;
+	else
+		count_entry(m, doc.root, 0);
+	qmb_json_free(&doc);
+}
+
+/* One trail, a line at a time; a repair's kept copies too. */
+static void
+count_trail(struct qmb_proj *p, struct qmb_metrics *m, struct qmb_trailrd *t)
+{
+	struct qmb_err err = QMB_ERR_INIT;
+	struct qmb_json_doc doc = { 0 };
+	const char *line, *type;
+	size_t len;
+	int rc, repaired = 0;
 
 	m->trails++;
-	for (; p < end; p = nl + 1) {
-		struct qmb_json_doc doc = { 0 };
-
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		if (nl == p)
+	while ((rc = qmb_trailrd_next(t, &line, &len, &err)) > 0) {
+		if (len == 0)
 			continue;
-		if (qmb_json_parse(p, (size_t)(nl - p), 0, QMB_EXIT_CORRUPT,
-		    &doc, NULL) == -1 || doc.root->type != QMB_JOBJ)
+		if (qmb_json_parse(line, len, 0, QMB_EXIT_CORRUPT, &doc,
+		    NULL) == -1 || doc.root->type != QMB_JOBJ) {
 			m->bad_lines++;
-		else
-			count_entry(m, doc.root);
+			qmb_json_free(&doc);
+			continue;
+		}
+		count_entry(m, doc.root, 0);
+		type = qmb_json_get_str(doc.root, "type");
+		if (type != NULL && strcmp(type, "trail_repaired") == 0)
+			repaired = 1;
+		else if (type != NULL && strcmp(type, "session_recovered") == 0) {
+			if (!repaired)
+				count_cut(p, m, doc.root);
+			repaired = 0;
+		}
 		qmb_json_free(&doc);
 	}
 }
@@ -93,28 +176,25 @@ count_trails(struct qmb_proj *p, struct qmb_metrics *m, enum qmb_dir d,
     const char *sfx, struct qmb_err *err)
 {
 	const char *const sv[] = { sfx, NULL };
-	char name[NAME_MAX + 1], **ids;
-	struct qmb_buf b;
+	char name[NAME_MAX + 1], path[NAME_MAX + 32], **ids;
+	struct qmb_trailrd t;
 	size_t n, i;
-	int dfd, rc;
+	int dfd;
 
 	if (qmb_ids_list(p, d, sv, &ids, &n, err) == -1)
 		return -1;
-	qmb_buf_init(&b, qmb_io_max_file());
 	for (i = 0; i < n; i++) {
 		struct qmb_err e = QMB_ERR_INIT;
 
 		snprintf(name, sizeof(name), "%s%s", ids[i], sfx);
-		if (d == QMB_D_AUDIT)
-			rc = qmb_audit_read(p, ids[i], &b, &e);
-		else if ((dfd = qmb_proj_dir(p, d, 0, &e)) == -1)
-			rc = -1;
-		else
-			rc = qmb_gz_read(dfd, name, &b, &e);
-		if (rc == 0)
-			count_trail(m, b.data, b.len);
+		snprintf(path, sizeof(path), "%s", name);
+		if ((dfd = qmb_proj_dir(p, d, 0, &e)) == -1 ||
+		    qmb_trailrd_openat(&t, dfd, name, path,
+		    d == QMB_D_ARCHIVE_AUDIT, &e) == -1)
+			continue;
+		count_trail(p, m, &t);
+		qmb_trailrd_close(&t);
 	}
-	qmb_buf_free(&b);
 	qmb_ids_free(ids, n);
 	return 0;
 }

@@ -92,6 +92,32 @@ int	qmb_session_apply(struct qmb_session *, const struct qmb_jv *entry,
  */
 int	qmb_session_replay(struct qmb_session *, const char *trail, size_t len,
 	    int64_t upto, struct qmb_err *);
+/* The same from id's live trail, one entry at a time (bounded memory). */
+int	qmb_session_replay_trail(struct qmb_proj *, struct qmb_session *,
+	    const char *id, int64_t upto, struct qmb_err *);
+/*
+ * The same fed line by line: init, then each line without its newline
+ * (1 checked and applied if due, 0 past upto: stop, -1 error), then end
+ * (the number applied, or -1 when the trail stops short of the state).
+ */
+struct qmb_replay {
+	int64_t	seq;		/* entries checked */
+	char	prev[65];	/* the hash of entry seq */
+	int64_t	upto;
+	int	applied;
+};
+void	qmb_replay_init(struct qmb_replay *, int64_t upto);
+int	qmb_session_replay_line(struct qmb_session *, struct qmb_replay *,
+	    const char *line, size_t len, struct qmb_err *);
+int	qmb_replay_end(const struct qmb_session *, const struct qmb_replay *,
+	    struct qmb_err *);
+/*
+ * The tables operations of DESIGN 3 on s's pending list: add appends the
+ * names not yet pending, remove drops the names given (absent ones are
+ * ignored), set makes the list the names given (duplicates once).
+ */
+int	qmb_session_tables_op(struct qmb_session *, const char *op,
+	    const char *const *names, size_t n, struct qmb_err *);
 
 /* The assembled script: approved parts in order, each ending in '\n'. */
 int	qmb_session_script(const struct qmb_session *, int upto,

@@ -35,6 +35,8 @@ struct qmb_trail {
 	char		 head[QMB_SHA256_HEX + 1];
 	char		 last_type[64];	/* type of entry n */
 	char		 project[QMB_NAME_MAX + 1];	/* entry 1 names it */
+	int64_t		 chain_bad;	/* where the chain itself breaks */
+	int		 tampered;	/* ... by an entry's changed bytes */
 };
 
 void	qmb_trail_init(struct qmb_trail *);
@@ -53,5 +55,21 @@ int	qmb_trail_entry(const struct qmb_trail *, int64_t seq,
  */
 int	qmb_trail_apply(struct qmb_trail *, const char *id,
 	    struct qmb_session *s, int64_t upto, int64_t *applied);
+/*
+ * The whole lines after the first t->n (the verified, applicable ones):
+ * how many are entries (a JSON object with a type), which a repair keeps
+ * as unvouched_entry entries, and how many are not, which it can only
+ * drop (they stay in the copy kept in .qmb/corrupt/).  A torn last line
+ * is neither.
+ */
+void	qmb_trail_rest(const struct qmb_trail *, int64_t *entries,
+	    int64_t *others);
+/*
+ * The details of the unvouched_entry that keeps line number pos (its
+ * text line, len): {"original_seq":N,"entry":{...}}.  -1 when the line
+ * is not an entry.
+ */
+int	qmb_trail_wrap(const char *line, size_t len, int64_t pos,
+	    struct qmb_buf *details);
 
 #endif

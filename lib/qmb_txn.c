@@ -83,18 +83,10 @@ mirror_warn(struct qmb_txn *t, const char *msg)
 static int
 roll_forward(struct qmb_txn *t, struct qmb_err *err)
 {
-	struct qmb_buf trail;
 	char det[128];
 	int n;
 
-	qmb_buf_init(&trail, qmb_io_max_file());
-	if (qmb_audit_read(t->p, t->s.id, &trail, err) == -1) {
-		qmb_buf_free(&trail);
-		return -1;
-	}
-	n = qmb_session_replay(&t->s, trail.data, trail.len, 0, err);
-	qmb_buf_free(&trail);
-	if (n == -1)
+	if ((n = qmb_session_replay_trail(t->p, &t->s, t->s.id, 0, err)) == -1)
 		return -1;
 	if (qmb_session_save(t->p, &t->s, t->cur, err) == -1)
 		return -1;

@@ -13,6 +13,7 @@
 #include "qmb_io.h"
 #include "qmb_json.h"
 #include "qmb_sha256.h"
+#include "qmb_trailrd.h"
 #include "qmb_verify.h"
 
 static int
@@ -109,48 +110,107 @@ canonical(const char *line, size_t len, const struct qmb_jv *root,
 	return 0;
 }
 
-int
-qmb_verify_text(const char *text, size_t len, const char *id,
-    struct qmb_verify *r)
+void
+qmb_verify_init(struct qmb_verify *r)
 {
-	struct qmb_err err = QMB_ERR_INIT;
-	const char *p = text, *end = text + len, *nl;
-	char hash[QMB_SHA256_HEX + 1];
-	int64_t seq = 0;
-
 	memcpy(r->head, QMB_AUDIT_ZERO, sizeof(r->head));
 	r->entries = 0;
 	r->bad_seq = 0;
 	r->what[0] = r->first_time[0] = r->last_time[0] = '\0';
 	r->torn = 0;
+	r->tampered = 0;
 	r->time_back = r->time_back_seq = 0;
 	r->want_hash[0] = '\0';
-	for (; p < end; p = nl + 1) {
-		struct qmb_json_doc doc = { 0 };
-		int bad;
+}
 
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
-			r->torn = 1;
-			return broken(r, seq + 1,
-			    "the last line is torn (cut short by a crash)");
-		}
-		bad = qmb_audit_check_line(p, (size_t)(nl - p), seq + 1, r->head,
-		    &doc, hash, &err) == -1 ||
-		    canonical(p, (size_t)(nl - p), doc.root, r, seq + 1) != 0 ||
-		    check_entry(doc.root, id, r, seq + 1) != 0;
-		qmb_json_free(&doc);
-		if (bad) {
-			if (r->bad_seq == 0)
-				broken(r, seq + 1, err.msg);
+int
+qmb_verify_line(struct qmb_verify *r, const char *line, size_t len,
+    const char *id)
+{
+	struct qmb_err err = QMB_ERR_INIT;
+	struct qmb_json_doc doc = { 0 };
+	char hash[QMB_SHA256_HEX + 1];
+	int64_t seq = r->entries + 1;
+	int bad;
+
+	if (r->bad_seq != 0)
+		return 1;
+	bad = qmb_audit_check_line(line, len, seq, r->head, &doc, hash,
+	    &err) == -1 || canonical(line, len, doc.root, r, seq) != 0 ||
+	    check_entry(doc.root, id, r, seq) != 0;
+	qmb_json_free(&doc);
+	if (bad) {
+		if (r->bad_seq == 0)
+			broken(r, seq, err.msg);
+		r->tampered = strncmp(r->what, "hash mismatch", 13) == 0 ||
+		    strstr(r->what, "does not match its script_sha256") != NULL ||
+		    strncmp(r->what, "entry is not written as qmb", 27) == 0;
+		return 1;
+	}
+	memcpy(r->head, hash, sizeof(hash));
+	if (seq == r->want_seq)
+		memcpy(r->want_hash, hash, sizeof(hash));
+	r->entries = seq;
+	return 0;
+}
+
+int
+qmb_verify_torn(struct qmb_verify *r)
+{
+	if (r->bad_seq != 0)
+		return 1;
+	r->torn = 1;
+	return broken(r, r->entries + 1,
+	    "the last line is torn (cut short by a crash)");
+}
+
+int
+qmb_verify_text(const char *text, size_t len, const char *id,
+    struct qmb_verify *r)
+{
+	const char *p = text, *end = text + len, *nl;
+
+	qmb_verify_init(r);
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return qmb_verify_torn(r);
+		if (qmb_verify_line(r, p, (size_t)(nl - p), id) != 0)
 			return 1;
-		}
-		seq++;
-		memcpy(r->head, hash, sizeof(hash));
-		if (seq == r->want_seq)
-			memcpy(r->want_hash, hash, sizeof(hash));
-		r->entries = seq;
 	}
 	return 0;
+}
+
+int
+qmb_verify_stream(struct qmb_trailrd *t, const char *id, struct qmb_verify *r,
+    struct qmb_err *err)
+{
+	const char *line;
+	size_t len;
+	int rc;
+
+	qmb_verify_init(r);
+	r->archived = t->archived;
+	snprintf(r->path, sizeof(r->path), "%s", t->path);
+	while ((rc = qmb_trailrd_next(t, &line, &len, err)) == 1)
+		if (qmb_verify_line(r, line, len, id) != 0)
+			return 1;
+	if (rc == 2)
+		return qmb_verify_torn(r);
+	return rc;
+}
+
+int
+qmb_verify_trail(struct qmb_proj *p, const char *id, struct qmb_verify *r,
+    struct qmb_err *err)
+{
+	struct qmb_trailrd t;
+	int rc;
+
+	if (qmb_trailrd_open(p, id, 0, &t, err) == -1)
+		return -1;
+	rc = qmb_verify_stream(&t, id, r, err);
+	qmb_trailrd_close(&t);
+	return rc;
 }
 
 int

@@ -25,6 +25,9 @@ struct qmb_verify {
 	int64_t	entries;		/* entries that verified */
 	int64_t	bad_seq;		/* first bad entry (its position), or 0 */
 	char	what[QMB_ERR_MSG];	/* what is wrong, "" when intact */
+	int	tampered;		/* bad_seq is an entry whose bytes were
+					   changed (its hash, content hash or
+					   form is wrong), not a broken link */
 	int	torn;			/* the last line is cut short */
 	char	head[65];		/* hash of the last good entry */
 	char	first_time[32], last_time[32];	/* last_time: the latest */
@@ -39,6 +42,25 @@ struct qmb_verify {
 /* Verify trail text; id (when not NULL) must be every entry's session. */
 int	qmb_verify_text(const char *text, size_t len, const char *id,
 	    struct qmb_verify *);	/* 0 intact, 1 broken */
+/*
+ * The same one line at a time: init (keeps want_seq), then each line
+ * without its newline (0 good, 1 broken: later lines are ignored), and
+ * qmb_verify_torn for a last line without newline.
+ */
+void	qmb_verify_init(struct qmb_verify *);
+int	qmb_verify_line(struct qmb_verify *, const char *line, size_t len,
+	    const char *id);
+int	qmb_verify_torn(struct qmb_verify *);
+/*
+ * Verify a trail from a reader, or id's trail (live, else archived),
+ * with bounded memory: 0 intact, 1 broken, -1 error (err; a missing
+ * trail is QMB_EXIT_NOTFOUND).  r->path and r->archived are set.
+ */
+struct qmb_trailrd;
+int	qmb_verify_stream(struct qmb_trailrd *, const char *id,
+	    struct qmb_verify *, struct qmb_err *);
+int	qmb_verify_trail(struct qmb_proj *, const char *id, struct qmb_verify *,
+	    struct qmb_err *);
 /*
  * Read id's trail (plain, else archived .gz) into b.  Missing is
  * QMB_EXIT_NOTFOUND.  r->path and r->archived are set.

@@ -35,6 +35,13 @@ verdict() {
 	jq -r .verdict <<<"$output"
 }
 
+# state_verdict: what the repair does with the state (check --json)
+state_verdict() {
+	run -1 --separate-stderr qmb-recover check "$id" --json
+	[ -z "$stderr" ]
+	jq -r .state_verdict <<<"$output"
+}
+
 kinds() {
 	qmb-recover check "$id" --json | jq -r '[.findings[].kind] | join(",")'
 }
@@ -154,18 +161,25 @@ repaired() {
 	[ "$(cat "$QMB_PROJECT_DIR"/.qmb/corrupt/"$id".audit.json.torn-*)" = '{"seq":9,"timestamp":"2026-' ]
 }
 
-@test "damage: tampered middle entry -> ok, broken trail kept, state recorded again" {
+@test "damage: tampered middle entry -> tampered, the whole trail kept, state recorded again" {
 	# entry 4 approves stage A: change its content
 	[ "$(sed -n 4p "$A" | jq -r .details.stage)" = A ]
+	local n
+	n=$(wc -l <"$A")
 	sed -i '4s/A_Table/X_Table/' "$A"
 	run -1 --separate-stderr qmb-audit verify "$id"
-	[ "$(verdict)" = ok ]
+	[ "$(verdict)" = tampered ]
+	[ "$(state_verdict)" = ok ]
 	[ "$(kinds)" = ahead-of-audit,audit-broken ]
 	repaired
-	[[ $repair_out == *"cut the live trail to its 3 verified entries"* ]]
+	[[ $repair_out == *"the live trail keeps its 3 verified entries, then a trail_repaired entry and the $((n - 3)) entries after the break"* ]]
 	[ "$(sig "$S")" = "$before" ]
-	# the live trail: 3 verified entries, the state, the repair
-	[ "$(jq -r .type "$A" | paste -sd,)" = session_created,model_type_selected,tables_changed,session_imported,session_recovered ]
+	# the live trail: 3 verified entries, the repair's record, every
+	# entry after the break kept (never applied), the state, the repair
+	[ "$(jq -r .type "$A" | sed -n 4p)" = trail_repaired ]
+	[ "$(jq -r 'select(.type == "unvouched_entry") | .details.original_seq' "$A" | paste -sd,)" = "$(seq -s, 4 "$n")" ]
+	[ "$(jq -r .type "$A" | tail -2 | paste -sd,)" = session_imported,session_recovered ]
+	[ "$(wc -l <"$A")" -gt "$n" ]
 	cmp <(head -3 "$A") <(head -3 "$QMB_PROJECT_DIR"/.qmb/corrupt/"$id".audit.json.corrupt-*)
 	# the session works on
 	run -0 --separate-stderr qmb-session approve "$id" D - <<<"D_Table: LOAD 1 AS d AUTOGENERATE 1;"
@@ -177,7 +191,8 @@ repaired() {
 	sed -i '5s/B_Table/Y_Table/' "$A"
 	echo x >"$S"
 	echo y >"$B"
-	[ "$(verdict)" = restore-from-audit ]
+	[ "$(verdict)" = tampered ]
+	[ "$(state_verdict)" = restore-from-audit ]
 	repaired
 	[[ $repair_out == *"Can restore up to Stage A: the audit trail is damaged at entry 5, so changes after entry 4 may be lost."* ]]
 	[ "$(jq -c .completed_stages "$S")" = '["A"]' ]
@@ -268,7 +283,8 @@ repaired() {
 	cp "$BATS_TEST_TMPDIR/old" "$S"
 	# entry 8 approves E: damaged, so only D can come back
 	sed -i '8s/E_Table/Q_Table/' "$A"
-	[ "$(verdict)" = behind-audit ]
+	[ "$(verdict)" = tampered ]
+	[ "$(state_verdict)" = behind-audit ]
 	repaired
 	[[ $repair_out == *"Rolled the session forward 1 audit entry."* ]]
 	[[ $repair_out == *"The audit trail is damaged at entry 8: changes recorded from that entry on may be lost."* ]]

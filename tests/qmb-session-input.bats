@@ -21,10 +21,12 @@ snapshot() {
 	    -exec sha256sum {} + | sort
 }
 
-# outside_qmb: every path under the test's folder but outside .qmb/.
+# outside_qmb: every path under the test's folder but outside .qmb/ (and
+# the audit mirror's folder, where copies of the trails belong).
 outside_qmb() {
 	find "$BATS_TEST_TMPDIR" -path "$QMB_PROJECT_DIR/.qmb" -prune -o \
-	    ! -name 'separate-stderr-*' -print | sort
+	    -path "$XDG_STATE_HOME" -prune -o ! -name 'separate-stderr-*' -print |
+		sort
 }
 
 # id_cmds ID: every way to name a session on the command line, one per

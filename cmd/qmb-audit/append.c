@@ -17,6 +17,7 @@
 #include "qmb_mirror.h"
 #include "qmb_sha256.h"
 #include "qmb_txn.h"
+#include "qmb_trailrd.h"
 #include "qmb_verify.h"
 #include "audit.h"
 
@@ -251,32 +252,32 @@ int
 cmd_show(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
     struct qmb_err *err)
 {
-	struct qmb_verify r = { 0 };
-	struct qmb_buf b, out;
-	const char *s, *nl;
-	int table = o->c.tty && !o->c.json;
+	struct qmb_trailrd t;
+	struct qmb_buf out;
+	const char *line;
+	size_t len;
+	int table = o->c.tty && !o->c.json, rc;
 	unsigned long bad = 0;
 
 	(void)argc;
-	qmb_buf_init(&b, qmb_io_max_file());
-	if (qmb_verify_read(p, argv[0], &b, &r, err) == -1) {
-		qmb_buf_free(&b);
+	if (qmb_trailrd_open(p, argv[0], 0, &t, err) == -1)
 		return -1;
-	}
-	qmb_buf_init(&out, 256u << 20);
+	/* one line at a time: a trail may be longer than any buffer */
+	qmb_buf_init(&out, qmb_io_max_file() + 8192);
 	if (table)
-		qmb_buf_addf(&out, "%5s  %-24s  %-20s  %-20s  %s\n", "SEQ", "TIME",
-		    "TYPE", "USER", "DETAILS");
-	for (s = b.data; s < b.data + b.len; s = nl + 1) {
-		if ((nl = memchr(s, '\n', (size_t)(b.data + b.len - s))) == NULL)
-			nl = b.data + b.len;
-		if (nl > s && show_line(o, s, (size_t)(nl - s), table, &out) == -1)
+		printf("%5s  %-24s  %-20s  %-20s  %s\n", "SEQ", "TIME", "TYPE",
+		    "USER", "DETAILS");
+	while ((rc = qmb_trailrd_next(&t, &line, &len, err)) > 0) {
+		qmb_buf_reset(&out);
+		if (len > 0 && show_line(o, line, len, table, &out) == -1)
 			bad++;
+		else if (out.error == 0 && out.len > 0)
+			fwrite(out.data, 1, out.len, stdout);
 	}
-	qmb_buf_free(&b);
-	if (out.error == 0 && out.len > 0)
-		fwrite(out.data, 1, out.len, stdout);
+	qmb_trailrd_close(&t);
 	qmb_buf_free(&out);
+	if (rc == -1)
+		return -1;
 	if (bad > 0 && !o->c.quiet)
 		qmb_warn("skipped %lu invalid line%s (run 'qmb-audit verify %s')",
 		    bad, bad == 1 ? "" : "s", argv[0]);

@@ -78,7 +78,7 @@ missing(struct qmb_proj *p, const char *id, struct result *r)
 		want = s.audit_seq;
 		qmb_session_free(&s);
 	}
-	if (qmb_mirror_compare(p, id, "", 0, &r->mirror, r->mirror_what,
+	if (qmb_mirror_compare(p, id, &r->mirror, r->mirror_what,
 	    sizeof(r->mirror_what), &e) == -1)
 		r->mirror = QMB_MIRROR_NONE;
 	mirrored = r->mirror == QMB_MIRROR_DIFFERS &&
@@ -100,33 +100,29 @@ verify_one(struct qmb_proj *p, const char *id, struct result *r,
     struct qmb_err *err)
 {
 	struct qmb_session s;
-	struct qmb_buf b;
-	int rc, have;
+	int have;
 
 	memset(r, 0, sizeof(*r));
-	qmb_buf_init(&b, qmb_io_max_file());
-	if (qmb_verify_read(p, id, &b, &r->v, err) == -1) {
-		qmb_buf_free(&b);
+	/* no state (archived or lost): the trail alone */
+	if ((have = load_state(p, id, &s)))
+		r->v.want_seq = s.audit_seq;
+	if (qmb_verify_trail(p, id, &r->v, err) == -1) {
+		if (have)
+			qmb_session_free(&s);
 		if (err->code == QMB_EXIT_NOTFOUND)
 			return missing(p, id, r);
 		if (err->code != QMB_EXIT_CORRUPT)
 			return -1;
-		/* a bad archive, a trail too large: broken, not fatal */
+		/* a bad archive, an entry too large: broken, not fatal */
 		snprintf(r->trouble, sizeof(r->trouble), "%s", err->msg);
 		return 0;
 	}
-	/* no state (archived or lost): the trail alone */
-	if ((have = load_state(p, id, &s)))
-		r->v.want_seq = s.audit_seq;
-	qmb_verify_text(b.data, b.len, id, &r->v);
 	if (have) {
 		check_state(&s, r);
 		qmb_session_free(&s);
 	}
-	rc = qmb_mirror_compare(p, id, b.data, b.len, &r->mirror, r->mirror_what,
+	return qmb_mirror_compare(p, id, &r->mirror, r->mirror_what,
 	    sizeof(r->mirror_what), err);
-	qmb_buf_free(&b);
-	return rc;
 }
 
 static int
@@ -155,7 +151,8 @@ report(const struct opts *o, const char *id, const struct result *r)
 		qmb_jw_kstr(&jw, "problem", r->trouble[0] ? r->trouble : r->v.what);
 		qmb_jw_kstr(&jw, "session", r->state);
 		qmb_jw_kstr(&jw, "mirror", r->mirror == QMB_MIRROR_NONE ? "none" :
-		    r->mirror == QMB_MIRROR_SAME ? "same" : "differs");
+		    r->mirror == QMB_MIRROR_SAME ? "same" :
+		    r->mirror == QMB_MIRROR_ABSENT ? "absent" : "differs");
 		qmb_jw_kstr(&jw, "mirror_problem", r->mirror_what);
 		qmb_jw_kstr(&jw, "path", r->v.path);
 		qmb_jw_kint(&jw, "time_out_of_order", r->v.time_back);
@@ -182,6 +179,8 @@ report(const struct opts *o, const char *id, const struct result *r)
 		    (long long)r->v.time_back_seq);
 	if (r->mirror == QMB_MIRROR_DIFFERS)
 		printf("  mirror: %s\n", r->mirror_what);
+	else if (r->mirror == QMB_MIRROR_ABSENT && !o->c.quiet)
+		printf("  mirror: no copy of this trail (written before the mirror was on, in another place or by another user): nothing outside the project anchors it\n");
 	else if (r->mirror == QMB_MIRROR_SAME && o->c.verbose)
 		printf("  mirror: identical\n");
 }

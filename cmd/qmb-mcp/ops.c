@@ -235,7 +235,7 @@ int
 tool_recover(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 {
 	const char *id = arg_str(args, "session_id");
-	const char *argv[7] = { "repair", "--json" }, *hargv[6] = { "repair" };
+	const char *argv[8] = { "repair", "--json" }, *hargv[7] = { "repair" };
 	const char *cargv[] = { "check", "--json", id ? "--" : "--all", id, NULL };
 	const struct ro g = { "qmb-recover", argv, hargv, 0, "sessions",
 	    "Nothing to repair." };
@@ -248,6 +248,8 @@ tool_recover(struct mcp *m, const struct qmb_jv *args, struct qmb_jw *jw)
 		    "session_id, or all: true for every session", QMB_EXIT_USAGE);
 	if (arg_bool(args, "dry_run"))
 		argv[n++] = hargv[k++] = "--dry-run";
+	if (arg_bool(args, "force"))
+		argv[n++] = hargv[k++] = "--force";
 	if (id != NULL) {
 		argv[n++] = hargv[k++] = "--";
 		argv[n++] = hargv[k++] = id;

@@ -82,6 +82,9 @@ static const struct param p_log[] = {
 static const struct param p_recover[] = {
 	{ "session_id", P_STR, 0, NULL, "The session to repair (or all: true)." },
 	{ "all", P_BOOL, 0, NULL, "Repair every session that needs it." },
+	{ "force", P_BOOL, 0, NULL, "Let the repair of a broken audit trail "
+	  "drop lines that are no entry (a copy of the whole trail is kept); "
+	  "ask the user first." },
 	DRY, END
 };
 static const struct param p_none[] = { END };
@@ -266,8 +269,8 @@ const struct tool mcp_tools[] = {
 	  A_READONLY, tool_verify },
 	{ "qmb_check_sessions", "Check sessions for damage",
 	  "Classify sessions (ok, behind-audit, restore-from-bak, "
-	  "restore-from-audit, lost) and list stale files, torn lines, broken "
-	  "chains, idle sessions.\n"
+	  "restore-from-audit, lost; tampered or broken-chain when the audit "
+	  "chain is broken) and list stale files, torn lines, idle sessions.\n"
 	  "Use when a session will not load, after a crash, or before repairing.",
 	  p_id_opt, O_CHECKS("sessions"), A_READONLY, tool_check },
 	{ "qmb_recover_session", "Repair a session",

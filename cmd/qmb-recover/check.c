@@ -59,7 +59,7 @@ print_row(const struct opts *o, const struct qmb_rec *r, struct tally *t)
 		printf("%-36s  %-16s  %-5s  %s\n", "SESSION", "PROJECT", "STAGE",
 		    "VERDICT");
 	printf("%-36s  %-16.16s  %-5s  %s\n", r->id,
-	    r->project[0] ? r->project : "?", st, qmb_recover_verdict(r->verdict));
+	    r->project[0] ? r->project : "?", st, qmb_rec_verdict(r));
 	for (i = 0; i < r->nf; i++)
 		printf("    %s\n", r->f[i].msg);
 }
@@ -173,7 +173,7 @@ print_account(const struct opts *o, const struct qmb_rec *r, int dry)
 		printf("Project logs:\n");
 	else
 		printf("Session %s (%s): %s\n", r->id, r->project[0] ? r->project :
-		    "project unknown", qmb_recover_verdict(r->verdict));
+		    "project unknown", qmb_rec_verdict(r));
 	for (s = b.data; s != NULL && s < b.data + b.len; s = nl + 1) {
 		nl = strchr(s, '\n');
 		printf("  %.*s\n", (int)(nl - s), s);
@@ -257,6 +257,7 @@ repair_one(const struct opts *o, struct qmb_proj *p, const char *id,
 
 	ro.from = o->from;
 	ro.dry_run = o->dry_run;
+	ro.force = o->force;
 	ro.user = o->c.user;
 	rc = qmb_repair_session(p, id, &ro, &r, &err);
 	count(t, &r);

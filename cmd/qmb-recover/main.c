@@ -20,6 +20,7 @@ take(void *arg, const struct qmb_cli *cli)
 
 	o->all = (cli->set >> I_ALL) & 1;
 	o->dry_run = (cli->set >> I_DRY_RUN) & 1;
+	o->force = (cli->set >> I_FORCE) & 1;
 	if (from != NULL)
 		o->from = strcmp(from, "bak") == 0 ? QMB_FROM_BAK :
 		    QMB_FROM_AUDIT;

@@ -14,7 +14,7 @@
 #include "qmb_report.h"
 
 /* The options: spec.c's opts[] in order. */
-enum { I_ALL, I_DRY_RUN, I_FROM, I_SINCE };
+enum { I_ALL, I_DRY_RUN, I_FORCE, I_FROM, I_SINCE };
 
 extern const struct qmb_cli_prog recover_spec;
 
@@ -22,6 +22,7 @@ struct opts {
 	struct qmb_common	 c;
 	int			 all;		/* --all */
 	int			 dry_run;	/* --dry-run */
+	int			 force;		/* --force */
 	enum qmb_from		 from;		/* --from */
 	const char		*since;		/* --since */
 };

@@ -21,6 +21,7 @@ static const struct qmb_cli_opt opts[] = {
 	QMB_FLAG("all", 0, "every session (check, repair, migrate)"),
 	QMB_FLAG("dry-run", 0, "repair, migrate: say what would be done, "
 	    "change nothing"),
+	QMB_FLAG("force", 0, "repair: may drop audit lines that are no entry"),
 	QMB_CHECKED("from", 0, QMB_K_ENUM, sources, "SOURCE",
 	    "repair: take the state from 'bak' or 'audit'", 0, 0,
 	    "use 'bak' or 'audit'"),
@@ -34,7 +35,7 @@ static const struct qmb_cli_cmd cmds[] = {
 	    "(default: all)", 0, 1, B(I_ALL), 0, DAMAGED),
 	QMB_CMD("repair", "ID|--all", "repair a session: roll forward, .bak, "
 	    "audit replay or\na fresh start; damaged files go to "
-	    ".qmb/corrupt/", 0, 1, B(I_ALL) | B(I_DRY_RUN) | B(I_FROM), 0,
+	    ".qmb/corrupt/", 0, 1, B(I_ALL) | B(I_DRY_RUN) | B(I_FORCE) | B(I_FROM), 0,
 	    DAMAGED),
 	QMB_CMD("migrate", "ID...|--all", "convert sessions of the TypeScript "
 	    "QlikModelBuilder in place;\nthe originals are kept in "
@@ -62,8 +63,8 @@ check(const struct qmb_cli *cli, char *msg, size_t size)
 		bad = "give a session id or --all to";
 	else if ((cli->set & B(I_DRY_RUN)) && !repair && !migrate)
 		bad = "--dry-run only applies to 'repair' and 'migrate', not";
-	else if ((cli->set & B(I_FROM)) && !repair)
-		bad = "--from only applies to 'repair', not";
+	else if ((cli->set & (B(I_FORCE) | B(I_FROM))) && !repair)
+		bad = "--force and --from only apply to 'repair', not";
 	else if ((cli->set & B(I_SINCE)) && strcmp(name, "report") != 0)
 		bad = "--since only applies to 'report', not";
 	if (bad == NULL)

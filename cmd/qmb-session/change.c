@@ -258,35 +258,55 @@ has(char **v, size_t n, const char *name)
 	return 0;
 }
 
-/* The list after op, into a new array of borrowed pointers. */
+/* remove: every name must be pending. */
 static int
-tables_after(const struct qmb_session *s, const char *op, int argc,
-    char **argv, char ***out, size_t *nout, struct qmb_err *err)
+check_remove(const struct qmb_session *s, int argc, char **argv,
+    struct qmb_err *err)
 {
-	char **v;
-	size_t n = 0, i;
 	int k;
 
-	if ((v = calloc(s->ntables + (size_t)argc + 1, sizeof(char *))) == NULL)
-		return qmb_errf(err, QMB_EXIT_IO, "out of memory");
-	if (strcmp(op, "set") != 0)
-		for (i = 0; i < s->ntables; i++)
-			if (strcmp(op, "remove") != 0 || !has(argv, (size_t)argc,
-			    s->tables[i]))
-				v[n++] = s->tables[i];
-	for (k = 0; k < argc && strcmp(op, "remove") != 0; k++)
-		if (!has(v, n, argv[k]))
-			v[n++] = argv[k];
-	for (k = 0; k < argc && strcmp(op, "remove") == 0; k++)
-		if (!has(s->tables, s->ntables, argv[k])) {
-			free(v);
+	for (k = 0; k < argc; k++)
+		if (!has(s->tables, s->ntables, argv[k]))
 			return qmb_errf(err, QMB_EXIT_NOTFOUND,
 			    "table '%.100s' is not pending in session '%s'",
 			    argv[k], s->id);
-		}
-	*out = v;
-	*nout = n;
 	return 0;
+}
+
+/*
+ * The entry's details: the operation and its names, and what it changes
+ * (added, removed), never the whole list, so that a trail grows with the
+ * work done (qmb(7)).
+ */
+static void
+tables_delta(const struct qmb_session *s, const char *op, int argc,
+    char **argv, struct qmb_jw *jw)
+{
+	int set = strcmp(op, "set") == 0, rm = strcmp(op, "remove") == 0, k;
+	size_t i;
+
+	qmb_jw_kstr(jw, "op", op);
+	qmb_jw_key(jw, "tables");
+	qmb_jw_arr_begin(jw);
+	for (k = 0; k < argc; k++)
+		qmb_jw_str(jw, argv[k]);
+	qmb_jw_arr_end(jw);
+	qmb_jw_key(jw, "added");
+	qmb_jw_arr_begin(jw);
+	for (k = 0; k < argc && !rm; k++)
+		if (!has(s->tables, s->ntables, argv[k]) &&
+		    !has(argv, (size_t)k, argv[k]))
+			qmb_jw_str(jw, argv[k]);
+	qmb_jw_arr_end(jw);
+	qmb_jw_key(jw, "removed");
+	qmb_jw_arr_begin(jw);
+	for (k = 0; k < argc && rm; k++)
+		if (!has(argv, (size_t)k, argv[k]))
+			qmb_jw_str(jw, argv[k]);
+	for (i = 0; i < s->ntables && set; i++)
+		if (!has(argv, (size_t)argc, s->tables[i]))
+			qmb_jw_str(jw, s->tables[i]);
+	qmb_jw_arr_end(jw);
 }
 
 static int
@@ -311,8 +331,6 @@ cmd_tables(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 {
 	struct qmb_txn t;
 	struct doc d;
-	char **after = NULL;
-	size_t n = 0, i;
 	int k, rc;
 	const char *op = argc > 1 ? argv[1] : NULL;
 
@@ -333,23 +351,13 @@ cmd_tables(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	}
 	if (begin_active(o, p, argv[0], &t, err) == -1)
 		return -1;
-	if (tables_after(&t.s, op, argc - 2, argv + 2, &after, &n, err) == -1) {
+	if (strcmp(op, "remove") == 0 && check_remove(&t.s, argc - 2, argv + 2,
+	    err) == -1) {
 		qmb_txn_end(&t);
 		return -1;
 	}
 	doc_begin(&d, qmb_io_max_file());
-	qmb_jw_kstr(&d.jw, "op", op);
-	qmb_jw_key(&d.jw, "tables");
-	qmb_jw_arr_begin(&d.jw);
-	for (k = 2; k < argc; k++)
-		qmb_jw_str(&d.jw, argv[k]);
-	qmb_jw_arr_end(&d.jw);
-	qmb_jw_key(&d.jw, "pending_tables");
-	qmb_jw_arr_begin(&d.jw);
-	for (i = 0; i < n; i++)
-		qmb_jw_str(&d.jw, after[i]);
-	qmb_jw_arr_end(&d.jw);
-	free(after);
+	tables_delta(&t.s, op, argc - 2, argv + 2, &d.jw);
 	rc = doc_end(&d, err) == 0 ? qmb_txn_commit(&t, "tables_changed",
 	    d.b.data, NULL, NULL, err) : -1;
 	qmb_buf_free(&d.b);

@@ -13,10 +13,12 @@
  *	append	qmb_audit_append() of an entry like `qmb-audit append ID
  *		-t note -d ...` writes: open the trail, read and check its
  *		head, format and hash the entry, one write(2), fdatasync,
- *		close
+ *		close, then the same to the audit mirror's copy (on by
+ *		default: the caller points XDG_STATE_HOME at scratch space)
  *	floor	write(2) of the line append wrote last, then fdatasync, on
- *		bench-floor.audit.json (open all along) in the same folder
- *	nosync	the same write(2) without fdatasync
+ *		bench-floor.audit.json (open all along) in the same folder,
+ *		and the same on a file of that name in the mirror's folder
+ *	nosync	the same two write(2)s without fdatasync
  *	cpu	qmb_audit_head() and qmb_audit_format() alone: what append
  *		does besides the write and the fdatasync
  *
@@ -27,6 +29,7 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,7 @@
 #include "qmb_buf.h"
 #include "qmb_io.h"
 #include "qmb_lock.h"
+#include "qmb_mirror.h"
 #include "qmb_paths.h"
 #include "qmb_txn.h"
 
@@ -54,6 +58,7 @@ struct ctx {
 	struct qmb_audit_in	 in;
 	struct qmb_buf		 line;	/* the last entry, with its newline */
 	int			 ffd;	/* the floor's file */
+	int			 mfd;	/* its copy in the mirror's folder */
 	const char		*id;
 };
 
@@ -104,6 +109,11 @@ one(struct ctx *c, int v)
 			die("floor: write", NULL);
 		if (v == V_FLOOR && fdatasync(c->ffd) == -1)
 			die("floor: fdatasync", NULL);
+		if (write(c->mfd, c->line.data, c->line.len) !=
+		    (ssize_t)c->line.len)
+			die("floor: write", NULL);
+		if (v == V_FLOOR && fdatasync(c->mfd) == -1)
+			die("floor: fdatasync", NULL);
 		break;
 	case V_CPU:
 		qmb_buf_init(&b, qmb_io_max_file() + 1024);
@@ -123,7 +133,8 @@ main(int argc, char *argv[])
 	struct qmb_lock l = QMB_LOCK_INIT;
 	double *t[NVAR], sum[NVAR] = { 0 }, t0;
 	long iters, i;
-	int k, v, dfd;
+	char folder[PATH_MAX];
+	int k, v, dfd, mdfd, deflt;
 
 	if (argc != 4 || (iters = strtol(argv[3], NULL, 10)) < 1) {
 		fprintf(stderr, "usage: bench_audit PROJECT ID ITERATIONS\n");
@@ -150,6 +161,16 @@ main(int argc, char *argv[])
 	    O_CLOEXEC, 0600);
 	if (c.ffd == -1 || fsync(dfd) == -1)
 		die("floor: open", NULL);
+	if (qmb_mirror_folder(&c.p, folder, sizeof(folder), &deflt, &err) == -1)
+		die("mirror folder", &err);
+	if (folder[0] == '\0')
+		die("the audit mirror is off: the floor needs its folder", NULL);
+	if ((mdfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		die(folder, NULL);
+	c.mfd = openat(mdfd, FLOOR, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0600);
+	if (c.mfd == -1 || fsync(mdfd) == -1)
+		die("floor: open mirror copy", NULL);
 	for (v = 0; v < NVAR; v++)
 		one(&c, v);
 	for (i = 0; i < iters; i++)
@@ -170,6 +191,9 @@ main(int argc, char *argv[])
 	}
 	close(c.ffd);
 	unlinkat(dfd, FLOOR, 0);
+	close(c.mfd);
+	unlinkat(mdfd, FLOOR, 0);
+	close(mdfd);
 	qmb_buf_free(&c.line);
 	qmb_lock_release(&l);
 	qmb_proj_close(&c.p);

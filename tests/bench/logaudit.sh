@@ -3,19 +3,25 @@
 #  1. qmb-log show -l ERROR and -S C on a generated log (100 MB by
 #     default) against jq -c 'select(...)' on the same file; the selected
 #     lines must be byte-identical;
-#  2. durable audit appends (qmb_audit_append, bench_audit.c) against a
-#     bare write + fdatasync of the same bytes.
+#  2. durable audit appends (qmb_audit_append, bench_audit.c), audit
+#     mirror on, against a bare write + fdatasync of the same bytes to
+#     both copies;
+#  3. what a trail's length costs (bench_trail.c): append and verify of
+#     trails of 10, 1,000 and 100,000 entries.
 # Run from the top of the tree after make: sh tests/bench/logaudit.sh
 #
 # Knobs (environment): QMB_BENCH_TMP (scratch folder's parent, default
 # $TMPDIR or /tmp), QMB_BENCH_LOG_MB (100), QMB_BENCH_RUNS (best of, 5),
-# QMB_BENCH_JQ_RUNS (best of, 1), QMB_BENCH_APPENDS (500).
+# QMB_BENCH_JQ_RUNS (best of, 1), QMB_BENCH_APPENDS (500),
+# QMB_BENCH_TRAIL_MAX (100000), QMB_BENCH_TRAIL_APPENDS (100).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 mb=${QMB_BENCH_LOG_MB:-100}
 runs=${QMB_BENCH_RUNS:-5}
 jqruns=${QMB_BENCH_JQ_RUNS:-1}
 appends=${QMB_BENCH_APPENDS:-500}
+tmax=${QMB_BENCH_TRAIL_MAX:-100000}
+tappends=${QMB_BENCH_TRAIL_APPENDS:-100}
 
 die() {
 	printf 'logaudit: %s\n' "$*" >&2
@@ -46,7 +52,7 @@ libs=$(printf '%s\n' "$flags" | sed -n 4p)
 case $cflags in
 *-fsanitize*) echo "logaudit: warning: built with SANITIZE=1, figures are not representative" ;;
 esac
-for d in audit exec; do
+for d in audit exec trail; do
 	# shellcheck disable=SC2086 # the flags are lists of words
 	${CC:-cc} $cppflags $cflags $ldflags -o "$bin/bench_$d" \
 	    "tests/bench/bench_$d.c" libqmb.a $libs || die "cannot build bench_$d"
@@ -58,6 +64,8 @@ jqbin=$(command -v jq)
 export QMB_USER=bench@example.com NO_COLOR=1
 unset QMB_PROJECT_DIR QMB_FAULT QMB_FAULT_OPS QMB_FAULT_TRACE QMB_NOW \
     QMB_MAX_FILE QMB_LOG_LEVEL QMB_SHARED QMB_AUDIT_MIRROR
+# the audit mirror is on by default: its copies go to the scratch folder
+export XDG_STATE_HOME="$tmp/state"
 
 # field KEY FILE [NAME]: VALUE of KEY=VALUE on the line starting with NAME
 field() {
@@ -145,11 +153,28 @@ mkdir -p "$tmp/audit" || exit 1
 	die "bench_audit failed"
 ./qmb-audit -C "$tmp/audit" -q verify BENCH >/dev/null ||
 	die "the benchmark's trail does not verify"
-echo "2. audit appends of $(field bytes "$tmp/audit.out") bytes, ms per append:"
+echo "2. audit appends of $(field bytes "$tmp/audit.out") bytes, mirror on, ms per append:"
 sed 's/^/   /' "$tmp/audit.out" | grep -v bytes=
 for v in append floor nosync; do
 	printf '   %-8s %8.0f per second (median)\n' "$v" \
 	    "$(awk -v m="$(field median "$tmp/audit.out" "$v")" 'BEGIN { print (m > 0 ? 1000 / m : 0) }')"
+done
+
+# 3. Trail length: append and verify at 10, 1,000 and tmax entries.
+mkdir -p "$tmp/trail" || exit 1
+echo "3. trails of 10 to $tmax entries: append (ms, $tappends each) and verify (whole trail and mirror):"
+for n in 10 1000 "$tmax"; do
+	"$bin/bench_trail" "$tmp/trail" "$n" "$tappends" >"$tmp/trail$n.out" ||
+		die "bench_trail $n failed"
+	./qmb-audit -C "$tmp/trail" -q verify "trail-$n" >/dev/null ||
+		die "the benchmark's trail of $n entries does not verify"
+	printf '   %7s entries: append median %s min %s, verify %s ms (%s us per entry), peak memory %s KiB\n' \
+	    "$n" "$(field append_median "$tmp/trail$n.out")" \
+	    "$(field append_min "$tmp/trail$n.out")" \
+	    "$(field verify_ms "$tmp/trail$n.out")" \
+	    "$(field verify_us "$tmp/trail$n.out")" \
+	    "$(field maxrss_kb "$tmp/trail$n.out")"
+	rm -f "$tmp/trail/.qmb/audit/trail-$n.audit.json"
 done
 
 echo
@@ -158,6 +183,9 @@ echo
 	echo "show -S C|$(field min "$tmp/stage.qt")|$(field min "$tmp/stage.jt")|faster|20"
 	echo "audit append (median)|$(field median "$tmp/audit.out" append)|$(field median "$tmp/audit.out" floor)|ratio|1.2"
 	echo "audit append (min)|$(field min "$tmp/audit.out" append)|$(field min "$tmp/audit.out" floor)|ratio|1.2"
+	echo "append at $tmax/10|$(field append_median "$tmp/trail$tmax.out")|$(field append_median "$tmp/trail10.out")|ratio|1.2"
+	echo "append (min) $tmax/10|$(field append_min "$tmp/trail$tmax.out")|$(field append_min "$tmp/trail10.out")|ratio|1.2"
+	echo "verify/1k at $tmax/1000|$(field verify_us "$tmp/trail$tmax.out")|$(field verify_us "$tmp/trail1000.out")|ratio|1.2"
 } | awk -F'|' '
 BEGIN {
 	printf "%-22s %11s %11s %8s  %-10s %s\n", "name", "measured", "reference",
@@ -175,4 +203,5 @@ BEGIN {
 	    ok ? "ok" : "MISSED"
 }'
 echo "references: jq -c 'select(...)' on the same file (ratio = jq / qmb-log);"
-echo "            write + fdatasync of the same bytes (ratio = append / floor)"
+echo "            write + fdatasync of the same bytes to the trail and the mirror (ratio = append / floor);"
+echo "            the same operation on a shorter trail (verify/1k: ms per 1,000 entries)"

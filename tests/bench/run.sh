@@ -51,6 +51,9 @@ done
 export QMB_USER=bench@example.com NO_COLOR=1
 unset QMB_PROJECT_DIR QMB_FAULT QMB_FAULT_OPS QMB_FAULT_TRACE QMB_NOW \
     QMB_MAX_FILE QMB_LOG_LEVEL QMB_SHARED QMB_WAIT
+# the audit mirror is on by default: its copies go to the scratch folder
+export XDG_STATE_HOME="$tmp/state"
+unset QMB_AUDIT_MIRROR
 # A copy, so that a rebuild during the run cannot change what is timed.
 if ! cp ./qmb-session "$bin/qmb-session" ||
     ! "$bin/qmb-session" --version >/dev/null; then

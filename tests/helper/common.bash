@@ -14,7 +14,11 @@ export QMB_PROJECT_DIR="$BATS_TEST_TMPDIR/project"
 export QMB_USER="tester@example.com"
 export NO_COLOR=1
 unset QMB_LOG_LEVEL QMB_FAULT QMB_FAULT_OPS QMB_FAULT_TRACE QMB_NOW QMB_MAX_FILE
-mkdir -p "$QMB_PROJECT_DIR"
+# Nothing is written outside the test's folder: the audit mirror's default
+# place, ${XDG_STATE_HOME:-~/.local/state}/qmb/mirror/, is in it.
+export HOME="$BATS_TEST_TMPDIR/home" XDG_STATE_HOME="$BATS_TEST_TMPDIR/state"
+unset QMB_AUDIT_MIRROR
+mkdir -p "$QMB_PROJECT_DIR" "$HOME"
 
 # new_session NAME: create a session, set $id
 new_session() {
@@ -36,6 +40,16 @@ approve_upto() {
 sess_file() { printf '%s/.qmb/sessions/%s.json' "$QMB_PROJECT_DIR" "$1"; }
 audit_file() { printf '%s/.qmb/audit/%s.audit.json' "$QMB_PROJECT_DIR" "$1"; }
 log_file() { printf '%s/.qmb/logs/%s.log' "$QMB_PROJECT_DIR" "$1"; }
+
+# mirror_file ID: the audit mirror's copy of ID's trail (default place)
+mirror_file() {
+	local d
+	for d in "$XDG_STATE_HOME"/qmb/mirror/project-*; do
+		printf '%s/%s.audit.json' "$d" "$1"
+		return 0
+	done
+	return 1
+}
 
 # The shell completions: one script a shell (completions/qmb.bash, _qmb,
 # qmb.fish) that asks the program itself (PROG --complete SHELL -- WORD...).

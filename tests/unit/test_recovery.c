@@ -171,7 +171,7 @@ static void
 test_repair(void)
 {
 	struct qmb_err err = QMB_ERR_INIT;
-	struct qmb_repair_opts o = { QMB_FROM_AUTO, 0, "tester" };
+	struct qmb_repair_opts o = { QMB_FROM_AUTO, 0, "tester", 0 };
 	struct qmb_rec r;
 
 	ok(qmb_repair_session(&p, "aud1", &o, &r, &err) == 0 && r.repaired &&
@@ -200,6 +200,12 @@ test_repair(void)
 	    "a dry run changes nothing");
 	qmb_rec_free(&r);
 	o.dry_run = 0;
+	/* its trail's one line is no entry: dropping it needs --force */
+	ok(qmb_repair_session(&p, "lost1", &o, &r, &err) == -1 &&
+	    err.code == QMB_EXIT_FAIL && !r.repaired && r.trail_dropped == 1,
+	    "dropping a line that is no entry needs force");
+	qmb_rec_free(&r);
+	o.force = 1;
 	ok(qmb_repair_session(&p, "lost1", &o, &r, &err) == 0 && r.repaired &&
 	    r.has_state && strcmp(r.state.project, "Gone") == 0 &&
 	    r.state.ncompleted == 0, "lost: started fresh with its project");
