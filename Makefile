@@ -9,7 +9,7 @@ LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_json.c lib/qmb_io.c \
           lib/qmb_kv.c lib/qmb_verify.c lib/qmb_mirror.c lib/qmb_index.c \
           lib/qmb_gfail.c lib/qmb_gemini.c lib/qmb_jdoc.c lib/qmb_prompt.c \
           lib/qmb_rrecord.c lib/qmb_rcache.c lib/qmb_rqueue.c lib/qmb_review.c \
-          lib/qmb_recover.c lib/qmb_retention.c
+          lib/qmb_recover.c lib/qmb_retention.c lib/qmb_progress.c
 LIBOBJ  = $(LIBSRC:.c=.o)
 SESSION_OBJ = cmd/qmb-session/main.o cmd/qmb-session/cmds.o \
               cmd/qmb-session/change.o cmd/qmb-session/finish.o
@@ -18,8 +18,9 @@ AUDIT_OBJ = cmd/qmb-audit/main.o cmd/qmb-audit/append.o cmd/qmb-audit/verify.o
 REVIEW_OBJ = cmd/qmb-review/main.o cmd/qmb-review/gem.o cmd/qmb-review/run.o \
              cmd/qmb-review/cmds.o
 MCP_CORE = cmd/qmb-mcp/rpc.o cmd/qmb-mcp/tools.o cmd/qmb-mcp/session.o \
+           cmd/qmb-mcp/context.o \
            cmd/qmb-mcp/ops.o cmd/qmb-mcp/result.o cmd/qmb-mcp/run.o
-MCP_OBJ = cmd/qmb-mcp/main.o $(MCP_CORE)
+MCP_OBJ = cmd/qmb-mcp/main.o cmd/qmb-mcp/serve.o $(MCP_CORE)
 RECOVER_OBJ = cmd/qmb-recover/main.o cmd/qmb-recover/check.o \
               cmd/qmb-recover/health.o
 ROTATE_OBJ = cmd/qmb-rotate/main.o
