@@ -7,7 +7,8 @@ LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_json.c lib/qmb_io.c \
           lib/qmb_sha256.c lib/qmb_log.c lib/qmb_audit.c lib/qmb_session.c \
           lib/qmb_replay.c lib/qmb_txn.c lib/qmb_prog.c lib/qmb_view.c lib/qmb_config.c lib/qmb_logread.c \
           lib/qmb_kv.c lib/qmb_verify.c lib/qmb_mirror.c lib/qmb_index.c \
-          lib/qmb_gfail.c lib/qmb_gemini.c lib/qmb_jdoc.c lib/qmb_prompt.c \
+          lib/qmb_gfail.c lib/qmb_gemreq.c lib/qmb_gemans.c lib/qmb_gemini.c \
+          lib/qmb_jdoc.c lib/qmb_prompt.c \
           lib/qmb_rrecord.c lib/qmb_rcache.c lib/qmb_rqueue.c lib/qmb_review.c \
           lib/qmb_recover.c lib/qmb_retention.c lib/qmb_progress.c
 LIBOBJ  = $(LIBSRC:.c=.o)
