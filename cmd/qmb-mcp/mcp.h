@@ -10,6 +10,7 @@
  */
 
 #include <sys/types.h>
+#include <signal.h>
 #include <stddef.h>
 
 #include "qmb_buf.h"
@@ -40,6 +41,8 @@ struct mcp {
 	void		(*emit)(struct mcp *, struct qmb_buf *);
 	int		 input_fd;	/* polled while a program runs */
 	int		 input_done;
+	/* a signal that stops the server (SIGTERM, SIGINT, SIGHUP), or 0 */
+	volatile sig_atomic_t *stop;
 	/* the request being served */
 	char		 call_id[MCP_ID_MAX];	/* its id as JSON, or "" */
 	char		 token[MCP_ID_MAX];	/* its progressToken, or "" */

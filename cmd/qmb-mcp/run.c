@@ -131,6 +131,12 @@ pump(struct mcp *m, int infd, const char *input, size_t inlen, int outfd,
 	else
 		fcntl(infd, F_SETFL, O_NONBLOCK);
 	while (open_fds > 0) {
+		if (m->stop != NULL && *m->stop && !m->cancelled) {
+			/* the server itself is told to stop: its program first */
+			snprintf(m->reason, sizeof(m->reason), "qmb-mcp stopped by "
+			    "signal %d", (int)*m->stop);
+			mcp_cancel(m);
+		}
 		wait_ms = m->cancelled && !killed ? KILL_AFTER_MS : -1;
 		if ((i = poll(p, P_N, wait_ms)) == -1) {
 			if (errno == EINTR)

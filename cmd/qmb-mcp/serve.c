@@ -12,6 +12,7 @@
  * progress sent while a program runs.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,32 @@ struct inbox {
 };
 
 static struct inbox ib;
+static volatile sig_atomic_t stop_sig;
+
+static void
+on_signal(int sig)
+{
+	stop_sig = sig;
+}
+
+/*
+ * SIGTERM, SIGINT and SIGHUP (a client shutting the server down) stop
+ * the running program first (run.c sees stop_sig), record the abandoned
+ * call, then end the loop; no SA_RESTART, so a blocked read or poll
+ * returns at once.
+ */
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
 
 static int
 send_out(struct qmb_buf *out)
@@ -114,7 +141,7 @@ input(struct mcp *m)
 	}
 	do
 		r = read(m->input_fd, ib.buf + ib.have, ib.cap - ib.have);
-	while (r == -1 && errno == EINTR);
+	while (r == -1 && errno == EINTR && !stop_sig);
 	if (r <= 0) {
 		/* the end: a last line without a newline still counts */
 		if (ib.have > 0 && !ib.skipping)
@@ -168,8 +195,10 @@ mcp_serve(struct mcp *m, size_t max)
 	m->input = input;
 	m->emit = emit;
 	m->input_fd = STDIN_FILENO;
+	m->stop = &stop_sig;
+	catch_signals();
 	for (;;) {
-		while ((l = ib.head) != NULL) {
+		while (!stop_sig && (l = ib.head) != NULL) {
 			ib.head = l->next;
 			if (ib.head == NULL)
 				ib.tail = NULL;
@@ -179,11 +208,13 @@ mcp_serve(struct mcp *m, size_t max)
 			if (send_out(&ib.out) == -1)
 				goto done;	/* nobody reads the replies */
 		}
-		if (m->input_done)
+		if (m->input_done || stop_sig)
 			break;
 		input(m);
 	}
 done:
+	if (stop_sig)
+		rc = 128 + stop_sig;
 	while ((l = ib.head) != NULL) {
 		ib.head = l->next;
 		free(l->s);

@@ -661,6 +661,7 @@ abandoned(struct mcp *m, const struct tool *t, const struct qmb_jv *args)
 	    "call_cancelled", "-d", tool, "-d", why };
 	const char *aargv[] = { "append", "-t", "call_cancelled", "-d", tool,
 	    "-d", why, "--", id, NULL };
+	volatile sig_atomic_t *stop = m->stop;
 	struct run r;
 	int n = 11;
 
@@ -672,12 +673,15 @@ abandoned(struct mcp *m, const struct tool *t, const struct qmb_jv *args)
 		largv[n++] = id;
 	}
 	largv[n] = NULL;
-	m->cancelled = 0;	/* these two run to the end */
+	/* these two run to the end, also when the server is told to stop */
+	m->cancelled = 0;
+	m->stop = NULL;
 	if (mcp_run(m, "qmb-log", largv, NULL, 0, &r) == 0)
 		mcp_run_free(&r);
 	if (id != NULL && mcp_run(m, "qmb-audit", aargv, NULL, 0, &r) == 0)
 		mcp_run_free(&r);
 	m->cancelled = 1;
+	m->stop = stop;
 }
 
 int

@@ -5,6 +5,7 @@
 // stopped, nothing is half-written, the lock is free, the server stays
 // up; a request cancelled before its turn never runs; pings are answered
 // while a program runs.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 
 import {
-	PARTS, assert, cli, connect, done, fakeGemini, ok, project, step,
+	PARTS, SERVER, assert, cli, connect, done, fakeGemini, ok, project, step,
 } from './lib.mjs';
 
 const fake = await fakeGemini('ok', ['--delay-ms', '30000']);
@@ -163,6 +164,27 @@ await step('a request cancelled before its turn never runs', async () => {
 	const log = cli(dir, 'qmb-log', ['show', cid, '--json']).stdout;
 	assert.ok(!log.includes('must_not_run'), 'the cancelled request ran');
 	assert.ok(log.includes('call_cancelled'));
+});
+
+await step('SIGTERM to the server mid-review: the review is stopped first, then the server', async () => {
+	const sid = await sixStages('Terminated');
+	const before = fake.requests().length;
+	const srv = spawn(SERVER, ['-C', dir], { env: { ...process.env, ...env,
+		QMB_GEMINI_MODEL: 'mode-slow' }, stdio: ['pipe', 'pipe', 'inherit'] });
+	const exited = new Promise((res) => srv.on('exit', (code, sig) => res([code, sig])));
+	srv.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call',
+		params: { name: 'qmb_request_review', arguments: { session_id: sid } } })}\n`);
+	for (let i = 0; i < 100 && fake.requests().length === before; i++)
+		await sleep(50);
+	assert.equal(running('qmb-review').length, 1);
+	srv.kill('SIGTERM');
+	assert.deepEqual(await exited, [143, null]);
+	assert.deepEqual(running('qmb-review'), []);
+	const trail = cli(dir, 'qmb-audit', ['show', sid, '--json']).stdout.trim().split('\n');
+	const last = JSON.parse(trail[trail.length - 1]);
+	assert.equal(last.type, 'call_cancelled');
+	assert.deepEqual(last.details, { tool: 'qmb_request_review', reason: 'qmb-mcp stopped by signal 15' });
+	assert.equal(JSON.parse(cli(dir, 'qmb-recover', ['check', sid, '--json']).stdout).verdict, 'ok');
 });
 
 await step('the server wrote nothing to stderr', async () => {
