@@ -5,26 +5,30 @@ PROGS   = qmb-session qmb-log qmb-audit qmb-mcp qmb-review qmb-recover qmb-rotat
 LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_json.c lib/qmb_io.c \
           lib/qmb_atomic.c lib/qmb_lock.c lib/qmb_paths.c lib/qmb_clock.c \
           lib/qmb_sha256.c lib/qmb_log.c lib/qmb_audit.c lib/qmb_session.c \
-          lib/qmb_replay.c lib/qmb_txn.c lib/qmb_prog.c lib/qmb_view.c lib/qmb_config.c lib/qmb_logread.c \
+          lib/qmb_replay.c lib/qmb_txn.c lib/qmb_prog.c lib/qmb_cli.c lib/qmb_complete.c lib/qmb_cli_index.c lib/qmb_view.c lib/qmb_config.c lib/qmb_logread.c \
           lib/qmb_kv.c lib/qmb_verify.c lib/qmb_mirror.c lib/qmb_index.c \
           lib/qmb_gfail.c lib/qmb_gemreq.c lib/qmb_gemans.c lib/qmb_gemini.c \
           lib/qmb_jdoc.c lib/qmb_prompt.c \
           lib/qmb_rrecord.c lib/qmb_rcache.c lib/qmb_rqueue.c lib/qmb_review.c \
-          lib/qmb_recover.c lib/qmb_retention.c lib/qmb_progress.c
+          lib/qmb_ids.c lib/qmb_tail.c lib/qmb_salvage.c lib/qmb_trail.c \
+          lib/qmb_recover.c lib/qmb_classify.c lib/qmb_repair.c \
+          lib/qmb_health.c lib/qmb_report.c lib/qmb_retention.c \
+          lib/qmb_progress.c
 LIBOBJ  = $(LIBSRC:.c=.o)
-SESSION_OBJ = cmd/qmb-session/main.o cmd/qmb-session/cmds.o \
-              cmd/qmb-session/change.o cmd/qmb-session/finish.o
-LOG_OBJ = cmd/qmb-log/main.o cmd/qmb-log/write.o cmd/qmb-log/show.o
-AUDIT_OBJ = cmd/qmb-audit/main.o cmd/qmb-audit/append.o cmd/qmb-audit/verify.o
-REVIEW_OBJ = cmd/qmb-review/main.o cmd/qmb-review/gem.o cmd/qmb-review/run.o \
+SESSION_OBJ = cmd/qmb-session/main.o cmd/qmb-session/spec.o cmd/qmb-session/cmds.o \
+              cmd/qmb-session/change.o cmd/qmb-session/finish.o \
+              cmd/qmb-session/shared.o
+LOG_OBJ = cmd/qmb-log/main.o cmd/qmb-log/spec.o cmd/qmb-log/write.o cmd/qmb-log/show.o
+AUDIT_OBJ = cmd/qmb-audit/main.o cmd/qmb-audit/spec.o cmd/qmb-audit/append.o cmd/qmb-audit/verify.o
+REVIEW_OBJ = cmd/qmb-review/main.o cmd/qmb-review/spec.o cmd/qmb-review/gem.o cmd/qmb-review/run.o \
              cmd/qmb-review/cmds.o
 MCP_CORE = cmd/qmb-mcp/rpc.o cmd/qmb-mcp/tools.o cmd/qmb-mcp/session.o \
            cmd/qmb-mcp/context.o \
            cmd/qmb-mcp/ops.o cmd/qmb-mcp/result.o cmd/qmb-mcp/run.o
 MCP_OBJ = cmd/qmb-mcp/main.o cmd/qmb-mcp/serve.o $(MCP_CORE)
-RECOVER_OBJ = cmd/qmb-recover/main.o cmd/qmb-recover/check.o \
+RECOVER_OBJ = cmd/qmb-recover/main.o cmd/qmb-recover/spec.o cmd/qmb-recover/check.o \
               cmd/qmb-recover/health.o
-ROTATE_OBJ = cmd/qmb-rotate/main.o
+ROTATE_OBJ = cmd/qmb-rotate/main.o cmd/qmb-rotate/spec.o
 LIBHDR  = $(wildcard lib/*.h)
 UNITSRC = $(wildcard tests/unit/test_*.c)
 UNITS   = $(UNITSRC:.c=)
@@ -58,6 +62,7 @@ $(LOG_OBJ): cmd/qmb-log/log.h
 $(AUDIT_OBJ): cmd/qmb-audit/audit.h
 $(REVIEW_OBJ): cmd/qmb-review/review.h
 $(RECOVER_OBJ): cmd/qmb-recover/recover.h
+$(ROTATE_OBJ): cmd/qmb-rotate/rotate.h
 $(MCP_OBJ): cmd/qmb-mcp/mcp.h cmd/qmb-mcp/tools.h cmd/qmb-mcp/result.h
 
 qmb-log: $(LOG_OBJ) libqmb.a
@@ -152,9 +157,10 @@ install: all
 	cp -f share/qmb-rotate.cron share/qmb-rotate.service share/qmb-rotate.timer \
 	    share/qmb-retention.service share/qmb-retention.timer $(DESTDIR)$(SHAREDIR)/
 	for p in $(PROGS); do \
-	    cp -f completions/$$p.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; \
-	    cp -f completions/_$$p $(DESTDIR)$(PREFIX)/share/zsh/site-functions/; \
-	    cp -f completions/$$p.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/; \
+	    cp -f completions/qmb.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; \
+	    sed "1s/.*/#compdef $$p/" completions/_qmb \
+	        >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$p; \
+	    cp -f completions/qmb.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$p.fish; \
 	done
 
 uninstall:

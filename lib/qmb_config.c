@@ -203,3 +203,25 @@ qmb_config_get(struct qmb_proj *p, struct qmb_err *err)
 	p->cfg = c;
 	return c;
 }
+
+void
+qmb_config_fmt_size(unsigned long long v, char *buf, size_t n)
+{
+	static const char *const unit[] = { "KB", "MB", "GB", "TB" };
+	double d = (double)v;
+	int i = -1;
+
+	if (v < 1024) {
+		snprintf(buf, n, "%llu bytes", v);
+		return;
+	}
+	while (d >= 1024 && i < 3) {
+		d /= 1024;
+		i++;
+	}
+	if (d >= 10 || d == (double)(long long)d)
+		snprintf(buf, n, "%.0f %s", d, unit[i]);
+	else
+		snprintf(buf, n, "%.1f %s", d, unit[i]);
+}
+

@@ -46,4 +46,7 @@ int	qmb_config_set(struct qmb_config *, const char *key, const char *value,
  */
 const struct qmb_config *qmb_config_get(struct qmb_proj *, struct qmb_err *);
 
+/* A size in words: "512 bytes", "1.5 KB", "12 MB", "80 GB". */
+void	qmb_config_fmt_size(unsigned long long, char *buf, size_t size);
+
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "qmb_lock.h"
+#include "qmb_exit.h"
 #include "qmb_prog.h"
 
 #ifndef QMB_VERSION
@@ -26,22 +26,6 @@ const char *
 qmb_progname(void)
 {
 	return progname;
-}
-
-int
-qmb_usage(const char *usage)
-{
-	fputs(usage, stderr);
-	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-	return QMB_EXIT_USAGE;
-}
-
-int
-qmb_help(const char *usage, const char *help)
-{
-	fputs(usage, stdout);
-	fputs(help, stdout);
-	return qmb_close_stdout(QMB_EXIT_OK);
 }
 
 int
@@ -122,80 +106,4 @@ qmb_common_finish(struct qmb_common *c)
 		c->user = "unknown";
 	c->tty = isatty(STDOUT_FILENO);
 	c->color = c->tty && (nc == NULL || *nc == '\0');
-}
-
-int
-qmb_parse_wait(const char *s)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end != '\0' || v < 0 || v > 86400)
-		return -1;
-	qmb_lock_set_wait(v);
-	return 0;
-}
-
-int
-qmb_common_opt(struct qmb_common *c, int ch, const char *arg,
-    const char *usage, const char *help, int *exitp)
-{
-	switch (ch) {
-	case 'C': c->dir = arg; return 1;
-	case 'q': c->quiet = 1; return 1;
-	case 'v': c->verbose = 1; return 1;
-	case QMB_OPT_JSON: c->json = 1; return 1;
-	case QMB_OPT_USER: c->user = arg; return 1;
-	case 'h':
-		*exitp = qmb_help(usage, help);
-		return -1;
-	case 'V':
-		*exitp = qmb_version();
-		return -1;
-	case QMB_OPT_WAIT:
-		if (qmb_parse_wait(arg) == 0)
-			return 1;
-		fprintf(stderr, "%s: invalid --wait '%s': give seconds (0-86400)\n",
-		    progname, arg);
-		*exitp = QMB_EXIT_USAGE;
-		return -1;
-	default:
-		return 0;
-	}
-}
-
-const void *
-qmb_verb_find(const void *table, size_t n, size_t size, const char *name)
-{
-	const char *p = table;
-	size_t i;
-
-	for (i = 0; i < n; i++, p += size)
-		if (strcmp(((const struct qmb_verb *)(const void *)p)->name,
-		    name) == 0)
-			return p;
-	return NULL;
-}
-
-int
-qmb_verb_check(const struct qmb_verb *v, unsigned set,
-    const char *const *optnames, int nargs, const char *usage)
-{
-	unsigned extra = set & ~v->allowed;
-	size_t i;
-
-	for (i = 0; extra != 0; i++, extra >>= 1)
-		if (extra & 1) {
-			fprintf(stderr, "%s: option %s does not apply to '%s'\n",
-			    progname, optnames[i], v->name);
-			return qmb_usage(usage);
-		}
-	if (nargs < v->min || nargs > v->max) {
-		fprintf(stderr, "%s: '%s' takes %s operands\n", progname,
-		    v->name, nargs < v->min ? "more" : "fewer");
-		return qmb_usage(usage);
-	}
-	return 0;
 }

@@ -3,16 +3,14 @@
 #define QMB_RECOVER_H
 
 /*
- * Recovery (DESIGN 4): what is wrong with a session, and the repair.
+ * Recovery (DESIGN 4): the result of classifying or repairing one
+ * session (struct qmb_rec), and what it means.
  *
- *	qmb_recover_ids(p, &ids, err)		every session id on disk
- *	qmb_recover_check(p, id, from, &r, err)	classify (read only)
- *	qmb_recover_repair(p, id, &ro, &r, err)	classify and repair
- *	qmb_recover_describe(&r, dry, &buf)	what it means, in words
+ *	qmb_classify_session(p, id, from, &r, err)	classify (qmb_classify.h)
+ *	qmb_repair_session(p, id, &ro, &r, err)		repair (qmb_repair.h)
+ *	qmb_recover_describe(&r, dry, &buf)		what it means, in words
+ *	qmb_recover_members(&r, dry, &jw)		the same as JSON members
  *	qmb_rec_free(&r)
- *
- * Both check and repair hold the session lock while they read, so they
- * see a state, its backup and its trail as one writer left them.
  *
  * The verdict names what a repair does with the state, in the order of
  * DESIGN 4: keep the session file (ok), roll it forward through its
@@ -24,18 +22,12 @@
  * problem is a finding: stale temporary files, torn last lines, a broken
  * chain, a damaged .bak, a session newer than its trail, an idle session.
  *
- * The repair never deletes: damaged files are moved or linked into
- * .qmb/corrupt/ with a timestamp, torn last lines are cut into
- * .qmb/corrupt/NAME.torn-TIME.  The audit trail stays a valid chain that
- * agrees with the state: a broken trail is kept in .qmb/corrupt/ and the
- * live trail is cut back to its verified entries; when the state kept is
- * not what those entries build (it is ahead of them), a session_imported
- * entry records it.  Then a session_recovered entry (details: source,
- * verdict, entries, kept files) is appended, through qmb_txn, so the
- * state is saved by DESIGN 2.1 and the change is logged.
- *
- * Health (seed 8.1) and the recovery report (seed's weekly metrics) are
- * here too; nothing in this module prints or exits.
+ * The recovery modules, bottom up: qmb_ids (which sessions exist),
+ * qmb_tail (torn last lines), qmb_salvage (a state file as found),
+ * qmb_trail (an audit trail as found, replayed), qmb_classify (the
+ * verdict and findings, read only), qmb_repair (the writes), and beside
+ * them qmb_health and qmb_report.  This module owns no file and does no
+ * I/O: it names, collects and words a result; it never prints or exits.
  */
 
 #include <stddef.h>
@@ -109,12 +101,6 @@ struct qmb_rec {
 	size_t		 nkept;
 };
 
-struct qmb_repair_opts {
-	enum qmb_from	 from;
-	int		 dry_run;
-	const char	*user;
-};
-
 void	qmb_rec_init(struct qmb_rec *);
 void	qmb_rec_free(struct qmb_rec *);
 
@@ -123,39 +109,11 @@ const char *qmb_recover_fkind(enum qmb_fkind);
 /* 1 when a repair would change something (findings other than idle). */
 int	qmb_rec_needs_repair(const struct qmb_rec *);
 
-/*
- * Every session id with a file in .qmb/sessions/ or .qmb/audit/, sorted,
- * without the archived ones.  The caller frees with qmb_recover_ids_free.
- */
-int	qmb_recover_ids(struct qmb_proj *, char ***ids, size_t *n,
-	    struct qmb_err *);
-void	qmb_recover_ids_free(char **, size_t);
-/*
- * The ids in a folder: names ending in one of sfx (NULL-terminated),
- * the suffix cut off, valid ids only, sorted, each once.  A missing
- * folder has none.  Free with qmb_recover_ids_free.
- */
-int	qmb_recover_list(struct qmb_proj *, enum qmb_dir,
-	    const char *const *sfx, char ***ids, size_t *n, struct qmb_err *);
-
-/* 1 when .qmb/DIR/ID+suffix exists (not following a link), else 0. */
-int	qmb_recover_exists(struct qmb_proj *, enum qmb_dir, const char *id,
-	    const char *suffix);
-
-/* Classify one session (under its lock).  A missing id is NOTFOUND. */
-int	qmb_recover_check(struct qmb_proj *, const char *id, enum qmb_from,
-	    struct qmb_rec *, struct qmb_err *);
-/*
- * Classify and repair one session (dry_run: classify only).  On failure
- * r still describes what was found and what was done before it.
- */
-int	qmb_recover_repair(struct qmb_proj *, const char *id,
-	    const struct qmb_repair_opts *, struct qmb_rec *, struct qmb_err *);
-/* Project-wide findings (the global log's torn line); id "system". */
-int	qmb_recover_check_system(struct qmb_proj *, struct qmb_rec *,
-	    struct qmb_err *);
-int	qmb_recover_repair_system(struct qmb_proj *, int dry_run,
-	    struct qmb_rec *, struct qmb_err *);
+/* Add a finding (at most QMB_REC_FINDS are kept). */
+void	qmb_rec_find(struct qmb_rec *, enum qmb_fkind, const char *path,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* What a repair takes the state from: "audit", "bak", "replay"... */
+const char *qmb_recover_source(const struct qmb_rec *);
 
 /*
  * The repair's account in the seed's words ("Restored from backup, last
@@ -167,64 +125,5 @@ void	qmb_recover_describe(const struct qmb_rec *, int dry,
 /* The members of a check or repair result (inside an open object). */
 void	qmb_recover_members(const struct qmb_rec *, int dry,
 	    struct qmb_jw *);
-
-/*
- * Cut a torn last line (no final newline) of dfd/name into .qmb/corrupt
- * as NAME.torn-TIME, for a caller that holds the file's lock.  The cut
- * copy's path goes to kept (160 bytes) when not NULL.  Returns the
- * number of bytes cut (0: the file was whole), or -1.
- */
-long	qmb_recover_cut_torn(struct qmb_proj *, int dfd, const char *name,
-	    char *kept, struct qmb_err *);
-
-/* A size in words: "512 bytes", "1.5 KB", "12 MB", "80 GB". */
-void	qmb_recover_fmt_size(unsigned long long, char *buf, size_t size);
-
-/* ---- health (seed 8.1) ----------------------------------------------- */
-
-enum qmb_hcheck {
-	QMB_H_DISK, QMB_H_LOGSIZE, QMB_H_IDLE, QMB_H_GEMINI, QMB_H_COUNT
-};
-
-struct qmb_health {
-	struct {
-		const char	*name;		/* "disk_space" ... */
-		int		 tripped;
-		long long	 value, limit;	/* bytes, count */
-		char		 what[256];	/* the value in words */
-		char		 source[64];	/* gemini: from where */
-	} c[QMB_H_COUNT];
-	int	tripped;			/* checks that tripped */
-};
-
-int	qmb_recover_health(struct qmb_proj *, int64_t now,
-	    struct qmb_health *, struct qmb_err *);
-/*
- * Consecutive Gemini failures: the count qmb-review keeps in
- * .qmb/gemini_failures.json (read through qmb_gfail.h); without that
- * file, from the end of the global log: the newest "gemini" entry with
- * details.consecutive (qmb-review's "consecutive_failures" WARN), or
- * the number of "review_failed" entries the log ends with.
- */
-int	qmb_recover_gemini_failures(struct qmb_proj *, long long *n,
-	    char *source, size_t ssize, struct qmb_err *);
-
-/* ---- report (seed's recovery metrics) -------------------------------- */
-
-struct qmb_metrics {
-	int64_t	since, until;
-	long	created, resumed, completed, archived;
-	/* session_recovered entries, by source */
-	long	bak, audit, replay, fresh, session_fix;
-	long	rolled;		/* automatic roll-forwards */
-	long	torn;		/* .qmb/corrupt/NAME.torn-TIME files */
-	long	gemini_failures, bypasses, reviews;
-	long	low_disk;	/* low disk warnings */
-	long	trails, bad_lines;
-};
-
-/* Count what happened between since and until (ms). */
-int	qmb_recover_metrics(struct qmb_proj *, int64_t since, int64_t until,
-	    struct qmb_metrics *, struct qmb_err *);
 
 #endif

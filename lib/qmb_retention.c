@@ -26,7 +26,7 @@
 #include "qmb_io.h"
 #include "qmb_json.h"
 #include "qmb_log.h"
-#include "qmb_recover.h"
+#include "qmb_ids.h"
 #include "qmb_retention.h"
 #include "qmb_session.h"
 #include "qmb_txn.h"
@@ -201,8 +201,8 @@ rotate_one(struct run *r, int dfd, const char *name, long keep)
 		prune(r, dfd, name, path, keep);
 		return;
 	}
-	qmb_recover_fmt_size((unsigned long long)st.st_size, sz, sizeof(sz));
-	qmb_recover_fmt_size(max, lim, sizeof(lim));
+	qmb_config_fmt_size((unsigned long long)st.st_size, sz, sizeof(sz));
+	qmb_config_fmt_size(max, lim, sizeof(lim));
 	if (!r->o->dry_run && qmb_log_rotate(r->p, name, (int)keep, &e) == -1) {
 		act(r, QMB_RA_ROTATE, path, &e, "rotate %s", path);
 		return;
@@ -231,8 +231,8 @@ low_disk(struct run *r, int dfd, long *keep, unsigned long long *avail)
 		return 0;
 	if (*keep > r->cfg->low_disk_keep)
 		*keep = r->cfg->low_disk_keep;
-	qmb_recover_fmt_size(*avail, have, sizeof(have));
-	qmb_recover_fmt_size(r->cfg->min_free_disk, lim, sizeof(lim));
+	qmb_config_fmt_size(*avail, have, sizeof(have));
+	qmb_config_fmt_size(r->cfg->min_free_disk, lim, sizeof(lim));
 	act(r, QMB_RA_LOWDISK, ".qmb/logs", NULL,
 	    "low disk: %s free, under %s; %s only %ld rotated file%s per log",
 	    have, lim, r->o->dry_run ? "would keep" : "keeping", *keep,
@@ -256,7 +256,7 @@ qmb_retention_rotate(struct qmb_proj *p, const struct qmb_rotate_opts *o,
 		return -1;
 	if ((dfd = qmb_proj_dir(p, QMB_D_LOGS, 0, err)) == -1)
 		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
-	if (qmb_recover_list(p, QMB_D_LOGS, sfx, &ids, &n, err) == -1)
+	if (qmb_ids_list(p, QMB_D_LOGS, sfx, &ids, &n, err) == -1)
 		return -1;
 	keep = o->keep ? o->keep : r.cfg->log_keep;
 	low = low_disk(&r, dfd, &keep, &avail);
@@ -264,7 +264,7 @@ qmb_retention_rotate(struct qmb_proj *p, const struct qmb_rotate_opts *o,
 		snprintf(name, sizeof(name), "%s.log", ids[i]);
 		rotate_one(&r, dfd, name, keep);
 	}
-	qmb_recover_ids_free(ids, n);
+	qmb_ids_free(ids, n);
 	/* logged after the old files are gone, when there is room for it */
 	if (low && !o->dry_run) {
 		snprintf(det, sizeof(det), "{\"available\":%llu,\"keep\":%ld}",
@@ -499,7 +499,7 @@ sessions(struct run *r, enum qmb_dir d)
 	size_t n, i;
 	int live = d == QMB_D_SESSIONS;
 
-	if (qmb_recover_list(r->p, d, sfx, &ids, &n, &e) == -1) {
+	if (qmb_ids_list(r->p, d, sfx, &ids, &n, &e) == -1) {
 		act(r, QMB_RA_SKIP, qmb_proj_dirname(d), &e, "read %s",
 		    qmb_proj_dirname(d));
 		return;
@@ -521,7 +521,7 @@ sessions(struct run *r, enum qmb_dir d)
 		else if (done >= r->cfg->delete_logs_after_days)
 			delete_logs(r, ids[i], live, done);
 	}
-	qmb_recover_ids_free(ids, n);
+	qmb_ids_free(ids, n);
 }
 
 /* ---- compressing old audit trails ------------------------------ */
@@ -647,9 +647,9 @@ gzip_locked(struct run *r, const char *id, struct qmb_buf *b,
 static int
 archived_session(struct qmb_proj *p, const char *id)
 {
-	return !qmb_recover_exists(p, QMB_D_SESSIONS, id, ".json") &&
-	    !qmb_recover_exists(p, QMB_D_SESSIONS, id, ".json.bak") &&
-	    qmb_recover_exists(p, QMB_D_ARCHIVE_SESSIONS, id, ".json");
+	return !qmb_ids_exists(p, QMB_D_SESSIONS, id, ".json") &&
+	    !qmb_ids_exists(p, QMB_D_SESSIONS, id, ".json.bak") &&
+	    qmb_ids_exists(p, QMB_D_ARCHIVE_SESSIONS, id, ".json");
 }
 
 /* Is the trail old enough and intact? */
@@ -693,7 +693,7 @@ gzip_one(struct run *r, const char *id)
 	}
 	if (!want)
 		goto out;
-	if (qmb_recover_exists(r->p, QMB_D_ARCHIVE_AUDIT, id, ".audit.json.gz")) {
+	if (qmb_ids_exists(r->p, QMB_D_ARCHIVE_AUDIT, id, ".audit.json.gz")) {
 		act(r, QMB_RA_SKIP, id, NULL,
 		    "skipped the audit trail of %s: .qmb/archive/audit/%s.audit.json.gz exists already",
 		    id, id);
@@ -727,14 +727,14 @@ trails(struct run *r)
 	char **ids;
 	size_t n, i;
 
-	if (qmb_recover_list(r->p, QMB_D_AUDIT, sfx, &ids, &n, &e) == -1) {
+	if (qmb_ids_list(r->p, QMB_D_AUDIT, sfx, &ids, &n, &e) == -1) {
 		act(r, QMB_RA_SKIP, ".qmb/audit", &e, "read .qmb/audit");
 		return;
 	}
 	for (i = 0; i < n; i++)
 		if (archived_session(r->p, ids[i]))
 			gzip_one(r, ids[i]);
-	qmb_recover_ids_free(ids, n);
+	qmb_ids_free(ids, n);
 }
 
 int

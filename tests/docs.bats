@@ -15,21 +15,6 @@ help_commands() {
 		    f && /^  [a-z]/ { print $1 }'
 }
 
-# complete_bash WORD...: COMPREPLY of the bash completion, one a line, for
-# the command line WORD... (the last word is the one being completed).
-complete_bash() {
-	bash --norc --noprofile -c '
-		. "$1" || exit 1
-		shift
-		COMP_WORDS=("$@")
-		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		COMP_LINE="$*"
-		COMP_POINT=${#COMP_LINE}
-		_qmb_session || exit 1
-		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"
-	' complete_bash "$TOP/completions/qmb-session.bash" "$@"
-}
-
 # readme_line PREFIX: the one line of README.md that starts with PREFIX.
 readme_line() {
 	local l
@@ -107,54 +92,178 @@ SEE ALSO"
 	[ -z "$missing" ] || fail "not in man/qmb.7:$missing"
 }
 
+# ---- one description: spec, --help and man page agree ----------------------
+
+PROGS="qmb-session qmb-log qmb-audit qmb-review qmb-recover qmb-rotate qmb-mcp"
+
+# spec_words PROG WORD: the candidates PROG's own description offers for
+# a command line ending in WORD ('-': every option; '': every command).
+spec_words() {
+	"$1" --complete bash -- "$1" "$2" | tail -n +2 | sort -u
+}
+
+# The options and commands PROG --help names.
+help_opts() { "$1" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u; }
+help_shorts() { "$1" --help | sed -n 's/^  \(-[A-Za-z]\), --.*/\1/p' | sort -u; }
+help_cmds() {
+	"$1" --help | awk '/^commands:/ { f = 1; next } /^options:/ { f = 0 }
+	    f && /^  [a-z]/ { print $1 }' | sort -u
+}
+# help_pair PROG --LONG: the short form --help gives the option, if any.
+help_pair() { "$1" --help | sed -n "s/^  \(-[A-Za-z]\), $2[= ].*/\1/p;s/^  \(-[A-Za-z]\), $2\$/\1/p"; }
+
+# The commands (lines that start with .Cm) and the options (-x, --long)
+# of man/PROG.1's SYNOPSIS.
+synopsis() { sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$TOP/man/$1.1"; }
+man_cmds() {
+	synopsis "$1" | sed -n 's/^\.Cm //p' | tr '|' ' ' | tr -s ' ' '\n' |
+		grep . | sort -u
+}
+man_opts() {
+	synopsis "$1" | awk '{
+		sub(/^\./, "", $1)
+		for (i = 1; i < NF; i++) {
+			if ($i != "Fl" || $(i + 1) ~ /^([A-Z][a-z]|\|)$/)
+				continue
+			w = $(i + 1)
+			if (w ~ /^-/)
+				print "-" w
+			else
+				for (j = 1; j <= length(w); j++)
+					print "-" substr(w, j, 1)
+		}
+	}' | sort -u
+}
+
+@test "docs: each program's spec, --help and man SYNOPSIS name the same options and commands" {
+	local p o s missing= spec mopts
+	for p in $PROGS; do
+		spec=$(spec_words "$p" -)
+		[ "$(grep -c -- '^--' <<<"$spec")" -ge 4 ] || fail "$p: no options from its spec"
+		# --help and the spec: the same long options, short ones, commands
+		[ "$(grep -- '^--' <<<"$spec")" = "$(help_opts "$p")" ] ||
+			missing="$missing $p:help-longs"
+		[ "$(grep -x -- '-[A-Za-z]' <<<"$spec")" = "$(help_shorts "$p")" ] ||
+			missing="$missing $p:help-shorts"
+		[ "$(spec_words "$p" '')" = "$(help_cmds "$p")" ] ||
+			missing="$missing $p:help-commands"
+		# the man page's SYNOPSIS: every command and option of the spec ...
+		[ "$(spec_words "$p" '')" = "$(man_cmds "$p")" ] ||
+			missing="$missing $p:man-commands"
+		mopts=$(man_opts "$p")
+		for o in $(grep -- '^--' <<<"$spec"); do
+			s=$(help_pair "$p" "$o")
+			grep -qx -- "$o" <<<"$mopts" ||
+				{ [ -n "$s" ] && grep -qx -- "$s" <<<"$mopts"; } ||
+				missing="$missing $p:man:$o"
+		done
+		# ... and nothing else
+		for o in $mopts; do
+			grep -qx -- "$o" <<<"$spec" || missing="$missing $p:man-extra:$o"
+		done
+	done
+	[ -z "$missing" ] || fail "disagree:$missing"
+}
+
+@test "docs: help COMMAND and COMMAND --help print the command's usage and options" {
+	local p c
+	for p in qmb-session qmb-log qmb-audit qmb-review qmb-recover; do
+		for c in $(spec_words "$p" ''); do
+			run -0 --separate-stderr "$p" help "$c"
+			[[ ${lines[0]} == "usage: $p [options] $c"* ]] ||
+				fail "$p help $c: ${lines[0]}"
+			assert_line 'options:'
+			assert_line --regexp '^  -h, --help '
+			[ -z "$stderr" ]
+			[ "$("$p" "$c" --help)" = "$output" ] || fail "$p $c --help differs"
+		done
+	done
+	run -0 --separate-stderr qmb-review help bypass
+	assert_line --partial -- '--reason TEXT'
+	refute_line --partial -- '--no-cache'
+	run -2 --separate-stderr qmb-session help lsit
+	[ "${stderr_lines[0]}" = "qmb-session: unknown command 'lsit'; did you mean 'list'?" ]
+	[ -z "$output" ]
+}
+
+@test "usage errors: did you mean, and the missing operand by name" {
+	run -2 --separate-stderr qmb-session lsit
+	[ "${stderr_lines[0]}" = "qmb-session: unknown command 'lsit'; did you mean 'list'?" ]
+	run -2 --separate-stderr qmb-audit verfy x
+	[ "${stderr_lines[0]}" = "qmb-audit: unknown command 'verfy'; did you mean 'verify'?" ]
+	run -2 --separate-stderr qmb-session frobnicate
+	[ "${stderr_lines[0]}" = "qmb-session: unknown command 'frobnicate'" ]
+	run -2 --separate-stderr qmb-session approve x
+	[ "${stderr_lines[0]}" = "qmb-session: 'approve' takes more operands: STAGE is missing" ]
+	[ "${stderr_lines[1]}" = "usage: qmb-session [options] approve ID STAGE [FILE|-]" ]
+	run -2 --separate-stderr qmb-session show
+	[ "${stderr_lines[0]}" = "qmb-session: 'show' takes more operands: ID is missing" ]
+	run -2 --separate-stderr qmb-audit append x
+	[ "${stderr_lines[0]}" = "qmb-audit: 'append' needs -t TYPE" ]
+	[ -z "$output" ]
+}
+
 # ---- completions: the same option and command lists ---------------------
 
-@test "completions: every long option of --help is in all three files" {
-	local o n missing=
+@test "completions: all three offer every long option of --help" {
+	local o missing= bash zsh fish=
 	run -0 --separate-stderr help_longopts
 	[ "${#lines[@]}" -ge 16 ]
+	bash=$(complete_bash qmb-session --)
+	zsh=$(complete_zsh qmb-session --)
+	command -v fish >/dev/null && fish=$(complete_fish 'qmb-session --')
 	for o in "${lines[@]}"; do
-		n=${o#--}
-		grep -qE -- "(^|[^a-z-])--$n([^a-z-]|\$)" \
-		    "$TOP/completions/qmb-session.bash" || missing="$missing bash:$o"
-		grep -qE -- "(^|[^a-z-])--$n([^a-z-]|\$)" \
-		    "$TOP/completions/_qmb-session" || missing="$missing zsh:$o"
-		grep -qE -- "-l $n( |\$)" "$TOP/completions/qmb-session.fish" ||
+		grep -qx -- "$o" <<<"$bash" || missing="$missing bash:$o"
+		grep -q -- "^$o:" <<<"$zsh" || missing="$missing zsh:$o"
+		[ -z "$fish" ] || grep -q -- "^$o"$'\t' <<<"$fish" ||
 			missing="$missing fish:$o"
 	done
 	[ -z "$missing" ] || fail "missing:$missing"
 }
 
-@test "completions: every subcommand of --help is in all three files" {
-	local c bashcmds missing=
-	bashcmds=$(bash --norc --noprofile -c '. "$1" && printf "%s\n" "$_qmb_session_cmds"' \
-	    _ "$TOP/completions/qmb-session.bash")
+@test "completions: all three offer every subcommand of --help" {
+	local c missing= bash zsh fish=
 	run -0 --separate-stderr help_commands
 	[ "${#lines[@]}" -eq 14 ]
+	bash=$(complete_bash qmb-session '')
+	zsh=$(complete_zsh qmb-session '')
+	command -v fish >/dev/null && fish=$(complete_fish 'qmb-session ')
 	for c in "${lines[@]}"; do
-		printf '%s\n' "$bashcmds" | grep -qx -- "$c" ||
-			missing="$missing bash:$c"
-		grep -qF -- "'$c:" "$TOP/completions/_qmb-session" ||
-			missing="$missing zsh:$c"
-		grep -qE -- "__qmb_session_no_command -a $c " \
-		    "$TOP/completions/qmb-session.fish" || missing="$missing fish:$c"
+		grep -qx -- "$c" <<<"$bash" || missing="$missing bash:$c"
+		grep -q -- "^$c:" <<<"$zsh" || missing="$missing zsh:$c"
+		[ -z "$fish" ] || grep -q -- "^$c"$'\t' <<<"$fish" ||
+			missing="$missing fish:$c"
 	done
 	[ -z "$missing" ] || fail "missing:$missing"
+}
+
+@test "completions: an option offers only what its command takes" {
+	run -0 --separate-stderr complete_bash qmb-session complete X --
+	assert_line -- --min-score
+	assert_line -- --json
+	refute_line -- --force
+	run -0 --separate-stderr complete_bash qmb-session --
+	assert_line -- --force
+	[ -z "$stderr" ]
 }
 
 # ---- bash ------------------------------------------------------------------
 
 @test "completions: bash -n accepts the bash completion" {
-	run -0 --separate-stderr bash -n "$TOP/completions/qmb-session.bash"
+	run -0 --separate-stderr bash -n "$TOP/completions/qmb.bash"
 	assert_output ''
 	[ -z "$stderr" ]
 }
 
-@test "completions: a bare bash registers _qmb_session for qmb-session" {
-	run -0 --separate-stderr bash --norc --noprofile -c \
-	    '. "$1" && complete -p qmb-session' _ "$TOP/completions/qmb-session.bash"
-	assert_output 'complete -F _qmb_session qmb-session'
-	[ -z "$stderr" ]
+@test "completions: a bare bash registers _qmb for every program" {
+	local p
+	for p in qmb-session qmb-log qmb-audit qmb-review qmb-recover \
+	    qmb-rotate qmb-mcp; do
+		run -0 --separate-stderr bash --norc --noprofile -c \
+		    '. "$1" && complete -p "$2"' _ "$TOP/completions/qmb.bash" "$p"
+		assert_output "complete -F _qmb $p"
+		[ -z "$stderr" ]
+	done
 }
 
 @test "completions: bash completes 'ap' to approve" {
@@ -246,16 +355,16 @@ SEE ALSO"
 
 @test "completions: zsh -n accepts the zsh completion" {
 	command -v zsh >/dev/null || skip "zsh is not installed"
-	run -0 --separate-stderr zsh -n "$TOP/completions/_qmb-session"
+	run -0 --separate-stderr zsh -n "$TOP/completions/_qmb"
 	assert_output ''
 	[ -z "$stderr" ]
-	run -0 --separate-stderr head -1 "$TOP/completions/_qmb-session"
-	assert_output '#compdef qmb-session'
+	run -0 --separate-stderr head -1 "$TOP/completions/_qmb"
+	assert_output '#compdef qmb-session qmb-log qmb-audit qmb-review qmb-recover qmb-rotate qmb-mcp'
 }
 
 @test "completions: fish -n accepts the fish completion" {
 	command -v fish >/dev/null || skip "fish is not installed"
-	run -0 --separate-stderr fish --no-config -n "$TOP/completions/qmb-session.fish"
+	run -0 --separate-stderr fish --no-config -n "$TOP/completions/qmb.fish"
 	assert_output ''
 	[ -z "$stderr" ]
 }
@@ -263,15 +372,13 @@ SEE ALSO"
 @test "completions: fish completes commands, stages and session ids" {
 	command -v fish >/dev/null || skip "fish is not installed"
 	new_session SalesModel
-	run -0 --separate-stderr fish --no-config -c '
-		source $argv[1]
-		complete -C "qmb-session ap"
-		complete -C "qmb-session approve X "
-		complete -C "qmb-session show "' "$TOP/completions/qmb-session.fish"
+	run -0 --separate-stderr complete_fish "qmb-session ap" \
+	    "qmb-session approve X " "qmb-session show "
 	[ -z "$stderr" ]
 	[ "${lines[0]%%$'\t'*}" = approve ]
 	[ "$(printf '%s\n' "${lines[@]:1:6}" | cut -f1 | tr '\n' ' ')" = "A B C D E F " ]
 	[ "${lines[7]%%$'\t'*}" = "$id" ]
+	[ "${lines[7]#*$'\t'}" = "SalesModel, stage A" ]
 	[ "${#lines[@]}" -eq 8 ]
 }
 

@@ -544,37 +544,18 @@ put() {
 
 # ---- man page and completions --------------------------------------------
 
-complete_bash() {
-	bash --norc --noprofile -c '
-		. "$1" || exit 1
-		f=$2
-		shift 2
-		COMP_WORDS=("$@")
-		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		COMP_LINE="$*"
-		COMP_POINT=${#COMP_LINE}
-		$f || exit 1
-		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"
-	' complete_bash "$@"
-}
-
 @test "docs: qmb-audit.1 and the completions name every option and command of --help" {
 	local o n c missing=
 	for o in $(qmb-audit --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
 		n=${o#--}
 		grep -qE -- "Fl -$n([^a-z-]|\$)" "$TOP/man/qmb-audit.1" || missing="$missing man:$o"
-		grep -qE -- "(^|[^a-z-])--$n([^a-z-]|\$)" "$TOP/completions/qmb-audit.bash" ||
-			missing="$missing bash:$o"
-		grep -qE -- "(^|[^a-z-])--$n([^a-z-]|\$)" "$TOP/completions/_qmb-audit" ||
-			missing="$missing zsh:$o"
-		grep -qE -- "-l $n( |\$)" "$TOP/completions/qmb-audit.fish" ||
-			missing="$missing fish:$o"
+		complete_bash qmb-audit -- | grep -qx -- "$o" || missing="$missing bash:$o"
+		complete_zsh qmb-audit -- | grep -q -- "^$o:" || missing="$missing zsh:$o"
 	done
 	for c in append show verify export hash; do
 		grep -qE "^\.It Cm $c( |\$)" "$TOP/man/qmb-audit.1" || missing="$missing man:$c"
-		grep -qF "'$c:" "$TOP/completions/_qmb-audit" || missing="$missing zsh:$c"
-		grep -qE -- "__qmb_audit_no_command -a $c " "$TOP/completions/qmb-audit.fish" ||
-			missing="$missing fish:$c"
+		complete_bash qmb-audit '' | grep -qx "$c" || missing="$missing bash:$c"
+		complete_zsh qmb-audit '' | grep -q "^$c:" || missing="$missing zsh:$c"
 	done
 	[ -z "$missing" ] || fail "missing:$missing"
 	# the man page tells how to re-verify an export with jq and sha256sum
@@ -583,33 +564,32 @@ complete_bash() {
 }
 
 @test "completions: bash completes commands, trail ids, types and files of qmb-audit" {
-	local f=$TOP/completions/qmb-audit.bash
-	run -0 bash -n "$f"
-	run -0 --separate-stderr complete_bash "$f" _qmb_audit qmb-audit ''
+	run -0 bash -n "$TOP/completions/qmb.bash"
+	run -0 --separate-stderr complete_bash qmb-audit ''
 	assert_output $'append\nshow\nverify\nexport\nhash'
 	trail
-	run -0 --separate-stderr complete_bash "$f" _qmb_audit qmb-audit verify ''
+	run -0 --separate-stderr complete_bash qmb-audit verify ''
 	assert_output "$id"
-	run -0 --separate-stderr complete_bash "$f" _qmb_audit qmb-audit append "$id" -t stage_a
+	run -0 --separate-stderr complete_bash qmb-audit append "$id" -t stage_a
 	assert_output stage_approved
-	run -0 --separate-stderr complete_bash "$f" _qmb_audit qmb-audit --sc
+	run -0 --separate-stderr complete_bash qmb-audit --sc
 	assert_output --script
 	cd "$BATS_TEST_TMPDIR" && : >part.qvs
-	run -0 --separate-stderr complete_bash "$f" _qmb_audit qmb-audit hash par
+	run -0 --separate-stderr complete_bash qmb-audit hash par
 	assert_output part.qvs
+	# archived trails count too
+	run -0 --separate-stderr complete_bash qmb-audit show ''
+	assert_output "$id"
 }
 
 @test "completions: zsh and fish accept theirs; fish completes qmb-audit" {
 	if command -v zsh >/dev/null; then
-		run -0 --separate-stderr zsh -n "$TOP/completions/_qmb-audit"
-		[ "$(head -1 "$TOP/completions/_qmb-audit")" = '#compdef qmb-audit' ]
+		run -0 --separate-stderr zsh -n "$TOP/completions/_qmb"
+		[[ "$(head -1 "$TOP/completions/_qmb")" == '#compdef '*' qmb-audit '* ]]
 	fi
 	command -v fish >/dev/null || skip "fish is not installed"
 	trail
-	run -0 --separate-stderr fish --no-config -c '
-		source $argv[1]
-		complete -C "qmb-audit ver"
-		complete -C "qmb-audit export "' "$TOP/completions/qmb-audit.fish"
+	run -0 --separate-stderr complete_fish "qmb-audit ver" "qmb-audit export "
 	[ -z "$stderr" ]
 	[ "${lines[0]%%$'\t'*}" = verify ]
 	[ "${lines[1]%%$'\t'*}" = "$id" ]

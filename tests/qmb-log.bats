@@ -625,38 +625,18 @@ a2'
 
 # ---- man page and completions --------------------------------------------
 
-# complete_bash FILE FUNC WORD...: COMPREPLY for the command line WORD...
-complete_bash() {
-	bash --norc --noprofile -c '
-		. "$1" || exit 1
-		f=$2
-		shift 2
-		COMP_WORDS=("$@")
-		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		COMP_LINE="$*"
-		COMP_POINT=${#COMP_LINE}
-		$f || exit 1
-		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"
-	' complete_bash "$@"
-}
-
 @test "docs: qmb-log.1 and the completions name every option and command of --help" {
 	local o n c missing=
 	for o in $(qmb-log --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
 		n=${o#--}
 		grep -qE -- "Fl -$n([^a-z-]|\$)" "$TOP/man/qmb-log.1" || missing="$missing man:$o"
-		grep -qE -- "(^|[^a-z-])--$n([^a-z-]|\$)" "$TOP/completions/qmb-log.bash" ||
-			missing="$missing bash:$o"
-		grep -qE -- "(^|[^a-z-])--$n([^a-z-]|\$)" "$TOP/completions/_qmb-log" ||
-			missing="$missing zsh:$o"
-		grep -qE -- "-l $n( |\$)" "$TOP/completions/qmb-log.fish" ||
-			missing="$missing fish:$o"
+		complete_bash qmb-log -- | grep -qx -- "$o" || missing="$missing bash:$o"
+		complete_zsh qmb-log -- | grep -q -- "^$o:" || missing="$missing zsh:$o"
 	done
 	for c in write show; do
 		grep -qE "^\.It Cm $c( |\$)" "$TOP/man/qmb-log.1" || missing="$missing man:$c"
-		grep -qF "'$c:" "$TOP/completions/_qmb-log" || missing="$missing zsh:$c"
-		grep -qE -- "__qmb_log_no_command -a $c " "$TOP/completions/qmb-log.fish" ||
-			missing="$missing fish:$c"
+		complete_bash qmb-log '' | grep -qx "$c" || missing="$missing bash:$c"
+		complete_zsh qmb-log '' | grep -q "^$c:" || missing="$missing zsh:$c"
 	done
 	[ -z "$missing" ] || fail "missing:$missing"
 	run -0 --separate-stderr sed -n 's/^\.Sh //p' "$TOP/man/qmb-log.1"
@@ -671,36 +651,35 @@ SEE ALSO"
 }
 
 @test "completions: bash completes commands, ids, levels and stages of qmb-log" {
-	local f=$TOP/completions/qmb-log.bash
+	local f=$TOP/completions/qmb.bash
 	run -0 bash -n "$f"
-	run -0 --separate-stderr complete_bash "$f" _qmb_log qmb-log ''
+	run -0 --separate-stderr complete_bash qmb-log ''
 	assert_output $'write\nshow'
 	w -l INFO -c c -a a
 	qmb-log write -l INFO -c c -a a
-	run -0 --separate-stderr complete_bash "$f" _qmb_log qmb-log show ''
+	run -0 --separate-stderr complete_bash qmb-log show ''
 	assert_output "$ID"
-	run -0 --separate-stderr complete_bash "$f" _qmb_log qmb-log --json show -l W
+	run -0 --separate-stderr complete_bash qmb-log --json show -l W
 	assert_output WARN
-	run -0 --separate-stderr complete_bash "$f" _qmb_log qmb-log show --stage = ''
+	run -0 --separate-stderr complete_bash qmb-log show --stage = ''
 	assert_output $'A\nB\nC\nD\nE\nF'
-	run -0 --separate-stderr complete_bash "$f" _qmb_log qmb-log show --rot
+	run -0 --separate-stderr complete_bash qmb-log show --rot
 	assert_output --rotated
+	run -0 --separate-stderr complete_bash qmb-log write -s "${ID:0:6}"
+	assert_output "$ID"
 	run -0 --separate-stderr bash --norc --noprofile -c '. "$1" && complete -p qmb-log' _ "$f"
-	assert_output 'complete -F _qmb_log qmb-log'
+	assert_output 'complete -F _qmb qmb-log'
 }
 
 @test "completions: zsh and fish accept theirs; fish completes qmb-log" {
 	if command -v zsh >/dev/null; then
-		run -0 --separate-stderr zsh -n "$TOP/completions/_qmb-log"
-		[ "$(head -1 "$TOP/completions/_qmb-log")" = '#compdef qmb-log' ]
+		run -0 --separate-stderr zsh -n "$TOP/completions/_qmb"
+		[[ "$(head -1 "$TOP/completions/_qmb")" == '#compdef '*' qmb-log '* ]]
 	fi
 	command -v fish >/dev/null || skip "fish is not installed"
 	w -l INFO -c c -a a
-	run -0 --separate-stderr fish --no-config -c '
-		source $argv[1]
-		complete -C "qmb-log sh"
-		complete -C "qmb-log show "
-		complete -C "qmb-log show -S "' "$TOP/completions/qmb-log.fish"
+	run -0 --separate-stderr complete_fish "qmb-log sh" "qmb-log show " \
+	    "qmb-log show -S "
 	[ -z "$stderr" ]
 	[ "${lines[0]%%$'\t'*}" = show ]
 	[ "${lines[1]%%$'\t'*}" = "$ID" ]

@@ -279,38 +279,28 @@ tree() {
 
 # ---- documentation and completions ----------------------------------------
 
-# complete_recover WORD...: the bash completion's words for a command line
-complete_recover() {
-	bash --norc --noprofile -c '
-		. "$1" || exit 1
-		shift
-		COMP_WORDS=("$@")
-		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		_qmb_recover || exit 1
-		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"
-	' complete "$TOP/completions/qmb-recover.bash" "$@"
-}
-
 @test "qmb-recover: every option and command of --help is in the man page and completions" {
 	local o c missing=
 	for o in $(qmb-recover --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
 		grep -qE -- "Fl -${o#--}([^a-z-]|\$)" "$TOP/man/qmb-recover.1" || missing="$missing man:$o"
-		grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$TOP/completions/qmb-recover.bash" || missing="$missing bash:$o"
-		grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$TOP/completions/_qmb-recover" || missing="$missing zsh:$o"
-		grep -qE -- "-l ${o#--}( |\$)" "$TOP/completions/qmb-recover.fish" || missing="$missing fish:$o"
+		complete_bash qmb-recover -- | grep -qx -- "$o" || missing="$missing bash:$o"
+		complete_zsh qmb-recover -- | grep -q -- "^$o:" || missing="$missing zsh:$o"
 	done
 	for c in check repair health report; do
 		grep -qE "^\.Cm $c\$|^\.It Cm $c( |\$)" "$TOP/man/qmb-recover.1" || missing="$missing man:$c"
-		grep -qF "'$c:" "$TOP/completions/_qmb-recover" || missing="$missing zsh:$c"
-		grep -qE -- "-a $c " "$TOP/completions/qmb-recover.fish" || missing="$missing fish:$c"
+		complete_zsh qmb-recover '' | grep -q "^$c:" || missing="$missing zsh:$c"
 	done
 	[ -z "$missing" ] || fail "missing:$missing"
-	run -0 --separate-stderr complete_recover qmb-recover ''
+	run -0 --separate-stderr complete_bash qmb-recover ''
 	[ "$(printf '%s\n' "${lines[@]}" | sort | paste -sd' ')" = "check health repair report" ]
-	run -0 --separate-stderr complete_recover qmb-recover repair X --from ''
+	run -0 --separate-stderr complete_bash qmb-recover repair X --from ''
 	[ "$output" = "$(printf 'bak\naudit')" ]
 	new_session SalesModel
-	run -0 --separate-stderr complete_recover qmb-recover repair ''
+	run -0 --separate-stderr complete_bash qmb-recover repair ''
+	[ "$output" = "$id" ]
+	# a session with only its .bak left is still offered, once
+	mv "$(sess_file "$id")" "$(sess_file "$id").bak"
+	run -0 --separate-stderr complete_bash qmb-recover check ''
 	[ "$output" = "$id" ]
 	[ -z "$stderr" ]
 }

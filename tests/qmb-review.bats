@@ -701,29 +701,22 @@ gap() { jq -s ".[$1].ts_ms - .[$(($1 - 1))].ts_ms" "$FAKE_LOG"; }
 	    f && /^  [a-z]/ { print $1 }' <<<"$output")
 	[ "$(wc -l <<<"$opts")" -ge 15 ]
 	[ "$(echo $cmds)" = "run show queue retry bypass ping" ]
-	words=$(bash --norc --noprofile -c '. "$1" &&
-	    printf "%s\n" "$_qmb_review_opts" "$_qmb_review_cmds"' x \
-	    "$TOP/completions/qmb-review.bash")
+	words=$(complete_bash qmb-review --; complete_bash qmb-review '')
+	zwords=$(complete_zsh qmb-review --; complete_zsh qmb-review '')
 	for o in $opts; do
 		grep -qE -- "Fl -${o#--}([^a-z-]|\$)" "$TOP/man/qmb-review.1" ||
 		    missing="$missing man:$o"
 		grep -qx -- "$o" <<<"$words" || missing="$missing bash:$o"
-		grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$TOP/completions/_qmb-review" ||
-		    missing="$missing zsh:$o"
-		grep -qE -- "-l ${o#--}( |\$)" "$TOP/completions/qmb-review.fish" ||
-		    missing="$missing fish:$o"
+		grep -q -- "^$o:" <<<"$zwords" || missing="$missing zsh:$o"
 	done
 	for c in $cmds; do
 		grep -qE "^\.It Cm $c( |\$)" "$TOP/man/qmb-review.1" ||
 		    missing="$missing man:$c"
 		grep -qx "$c" <<<"$words" || missing="$missing bash:$c"
-		grep -qF "'$c:" "$TOP/completions/_qmb-review" ||
-		    missing="$missing zsh:$c"
-		grep -qF -- "-a $c " "$TOP/completions/qmb-review.fish" ||
-		    missing="$missing fish:$c"
+		grep -q -- "^$c:" <<<"$zwords" || missing="$missing zsh:$c"
 	done
 	[ -z "$missing" ] || fail "missing:$missing"
-	bash -n "$TOP/completions/qmb-review.bash"
+	bash -n "$TOP/completions/qmb.bash"
 	# exit codes and environment variables of the program are documented
 	for c in 0 1 2 3 4 5 6 7 9; do
 		grep -qx "\.It $c" "$TOP/man/qmb-review.1" || fail "exit $c not in the man page"

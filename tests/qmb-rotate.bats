@@ -253,13 +253,12 @@ complete_session() {
 	local o missing=
 	for o in $(qmb-rotate --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
 		grep -qE -- "Fl -${o#--}([^a-z-]|\$)" "$TOP/man/qmb-rotate.1" || missing="$missing man:$o"
-		grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$TOP/completions/qmb-rotate.bash" || missing="$missing bash:$o"
-		grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$TOP/completions/_qmb-rotate" || missing="$missing zsh:$o"
-		grep -qE -- "-l ${o#--}( |\$)" "$TOP/completions/qmb-rotate.fish" || missing="$missing fish:$o"
+		complete_bash qmb-rotate -- | grep -qx -- "$o" || missing="$missing bash:$o"
+		complete_zsh qmb-rotate -- | grep -q -- "^$o:" || missing="$missing zsh:$o"
 	done
 	[ -z "$missing" ] || fail "missing:$missing"
-	run -0 --separate-stderr bash --norc --noprofile -c \
-	    '. "$1" && COMP_WORDS=(qmb-rotate --ret) COMP_CWORD=1 && _qmb_rotate && printf "%s\n" "${COMPREPLY[@]}"' \
-	    _ "$TOP/completions/qmb-rotate.bash"
+	run -0 --separate-stderr complete_bash qmb-rotate --ret
 	[ "$output" = "--retention" ]
+	run -0 --separate-stderr complete_bash qmb-rotate --keep ''
+	[ "$output" = "$(printf '1\n2\n5\n10')" ]
 }

@@ -2,18 +2,22 @@
 #ifndef QMB_AUDIT_CMD_H
 #define QMB_AUDIT_CMD_H
 
+#include "qmb_cli.h"
 #include "qmb_err.h"
 #include "qmb_paths.h"
 #include "qmb_prog.h"
 
-#define MAXPAIRS 256
+/* The options: spec.c's opts[] in order. */
+enum { I_TYPE, I_DATA, I_DETAILS, I_SCRIPT, I_ALL };
+
+extern const struct qmb_cli_prog audit_spec;
 
 struct opts {
 	struct qmb_common	 c;
 	const char		*type;		/* -t */
 	const char		*script;	/* --script */
 	const char		*details;	/* --details */
-	const char		*pairs[MAXPAIRS + 1];
+	const char *const	*pairs;		/* -d KEY=VALUE */
 	int			 npairs;
 	int			 all;		/* --all */
 };

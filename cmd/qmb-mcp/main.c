@@ -5,7 +5,6 @@
  */
 #include <sys/stat.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,23 +13,25 @@
 #include <unistd.h>
 
 #include "qmb_io.h"
-#include "qmb_prog.h"
+#include "qmb_cli.h"
 #include "mcp.h"
 
 static char progname[] = "qmb-mcp";
 
-static const char usage_str[] = "usage: qmb-mcp [-hVv] [-C dir]\n";
-static const char help_str[] =
-"\nAn MCP server on standard input and output (JSON-RPC 2.0, one message\n"
-"per line) offering qmb's sessions, logs, audit, review and recovery as\n"
-"tools.  Add it to Claude Code with:\n"
-"    claude mcp add qmb -- qmb-mcp -C /path/to/project\n"
-"\noptions:\n"
-"  -C, --directory=DIR   the project folder (default: $QMB_PROJECT_DIR, else\n"
-"                        the nearest folder upward holding .qmb/)\n"
-"  -v, --verbose         log each message's method to standard error\n"
-"  -h, --help            show this help\n"
-"  -V, --version         show the version\n";
+static const struct qmb_cli_prog spec = {
+	.name = "qmb-mcp",
+	.about = "An MCP server on standard input and output (JSON-RPC 2.0, "
+	    "one message\nper line) offering qmb's sessions, logs, audit, "
+	    "review and recovery as\ntools.  Add it to Claude Code with:\n"
+	    "    claude mcp add qmb -- qmb-mcp -C /path/to/project\n",
+	.common = 1u << QMB_CO_DIR | 1u << QMB_CO_VERBOSE | 1u << QMB_CO_HELP |
+	    1u << QMB_CO_VERSION,
+	.common_help = {
+		[QMB_CO_DIR] = "the project folder (default: $QMB_PROJECT_DIR, "
+		    "else\nthe nearest folder upward holding .qmb/)",
+		[QMB_CO_VERBOSE] = "log each message's method to standard error",
+	},
+};
 
 static size_t
 line_max(void)
@@ -66,30 +67,18 @@ find_bindir(struct mcp *m, const char *argv0)
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "directory",	required_argument, NULL, 'C' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ "verbose",	no_argument,	   NULL, 'v' },
-		{ "version",	no_argument,	   NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct qmb_common c = { 0 };
+	struct qmb_cli cli;
 	struct mcp m = { 0 };
 	struct stat st;
-	int ch;
+	int rc;
 
 	argv[0] = progname;
 	qmb_setprogname(progname);
-	while ((ch = getopt_long(argc, argv, "C:hvV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'C': m.dir = optarg; break;
-		case 'v': m.verbose = 1; break;
-		case 'h': return qmb_help(usage_str, help_str);
-		case 'V': return qmb_version();
-		default: return qmb_usage(usage_str);
-		}
-	}
-	if (optind != argc)
-		return qmb_usage(usage_str);
+	if (qmb_cli_parse(&spec, &c, &cli, argc, argv, &rc) == -1)
+		return rc;
+	m.dir = c.dir;
+	m.verbose = c.verbose;
 	errno = 0;
 	if (m.dir != NULL && (stat(m.dir, &st) == -1 || !S_ISDIR(st.st_mode))) {
 		fprintf(stderr, "%s: project folder '%s': %s\n", progname, m.dir,

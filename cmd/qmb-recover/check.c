@@ -101,7 +101,7 @@ check_one(const struct opts *o, struct qmb_proj *p, const char *id,
 	struct qmb_err err = QMB_ERR_INIT;
 	struct qmb_rec r;
 
-	if (qmb_recover_check(p, id, o->from, &r, &err) == -1) {
+	if (qmb_classify_session(p, id, o->from, &r, &err) == -1) {
 		failed(t, &err);
 		qmb_rec_free(&r);
 		return;
@@ -151,8 +151,7 @@ project_wide(const struct opts *o, struct qmb_proj *p, struct tally *t,
 	struct qmb_rec r;
 	int rc;
 
-	rc = repair ? qmb_recover_repair_system(p, o->dry_run, &r, &err) :
-	    qmb_recover_check_system(p, &r, &err);
+	rc = qmb_repair_system(p, repair ? o->dry_run : 1, &r, &err);
 	if (r.nf > 0) {
 		t->bad++;
 		t->repaired += r.repaired;
@@ -198,14 +197,14 @@ cmd_check(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 		check_one(o, p, argv[0], &t, 0);
 		return t.code ? t.code : t.bad ? QMB_EXIT_FAIL : 0;
 	}
-	if (qmb_recover_ids(p, &ids, &n, err) == -1)
+	if (qmb_ids_sessions(p, &ids, &n, err) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		check_one(o, p, ids[i], &t, 1);
 		qmb_progress((long)i + 1, (long)n, "session %zu of %zu: %s", i + 1,
 		    n, ids[i]);
 	}
-	qmb_recover_ids_free(ids, n);
+	qmb_ids_free(ids, n);
 	project_wide(o, p, &t, 0);
 	summary(o, &t, "check");
 	return t.code ? t.code : t.bad ? QMB_EXIT_FAIL : 0;
@@ -223,7 +222,7 @@ repair_one(const struct opts *o, struct qmb_proj *p, const char *id,
 	ro.from = o->from;
 	ro.dry_run = o->dry_run;
 	ro.user = o->c.user;
-	rc = qmb_recover_repair(p, id, &ro, &r, &err);
+	rc = qmb_repair_session(p, id, &ro, &r, &err);
 	count(t, &r);
 	t->repaired += r.repaired;
 	/* in a run over all sessions, the healthy ones are only counted */
@@ -249,14 +248,14 @@ cmd_repair(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 		repair_one(o, p, argv[0], &t, 0);
 		return t.code;
 	}
-	if (qmb_recover_ids(p, &ids, &n, err) == -1)
+	if (qmb_ids_sessions(p, &ids, &n, err) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		repair_one(o, p, ids[i], &t, 1);
 		qmb_progress((long)i + 1, (long)n, "session %zu of %zu: %s", i + 1,
 		    n, ids[i]);
 	}
-	qmb_recover_ids_free(ids, n);
+	qmb_ids_free(ids, n);
 	project_wide(o, p, &t, 1);
 	if (!o->c.json && !o->c.quiet) {
 		if (o->dry_run)

@@ -54,7 +54,7 @@ cmd_health(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	int i;
 
 	(void)argc, (void)argv;
-	if (qmb_recover_health(p, qmb_now(), &h, err) == -1)
+	if (qmb_health_check(p, qmb_now(), &h, err) == -1)
 		return -1;
 	if (o->c.json)
 		health_json(&h);
@@ -110,7 +110,7 @@ cmd_report(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 
 	(void)argc, (void)argv;
 	if (range(o->since ? o->since : "7d", now, &since, err) != NULL ||
-	    qmb_recover_metrics(p, since, now, &m, err) == -1)
+	    qmb_report_metrics(p, since, now, &m, err) == -1)
 		return -1;
 	{
 		const struct row rows[] = {

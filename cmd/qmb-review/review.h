@@ -2,6 +2,7 @@
 #ifndef QMB_REVIEW_CMD_H
 #define QMB_REVIEW_CMD_H
 
+#include "qmb_cli.h"
 #include "qmb_err.h"
 #include "qmb_gemini.h"
 #include "qmb_paths.h"
@@ -14,10 +15,18 @@
 
 /* Options that only some subcommands take, as bits of opts.set. */
 enum {
-	O_MODEL = 1 << 0, O_ATTEMPTS = 1 << 1, O_TIMEOUT = 1 << 2,
-	O_NO_CACHE = 1 << 3, O_SCRIPT = 1 << 4, O_KEY_FILE = 1 << 5,
-	O_REASON = 1 << 6, O_ALL = 1 << 7
+	I_MODEL, I_ATTEMPTS, I_TIMEOUT, I_NO_CACHE, I_SCRIPT, I_KEY_FILE,
+	I_REASON, I_ALL
 };
+enum {
+	O_MODEL = 1 << I_MODEL, O_ATTEMPTS = 1 << I_ATTEMPTS,
+	O_TIMEOUT = 1 << I_TIMEOUT, O_NO_CACHE = 1 << I_NO_CACHE,
+	O_SCRIPT = 1 << I_SCRIPT, O_KEY_FILE = 1 << I_KEY_FILE,
+	O_REASON = 1 << I_REASON, O_ALL = 1 << I_ALL
+};
+
+/* The command line (spec.c). */
+extern const struct qmb_cli_prog review_spec;
 
 struct opts {
 	struct qmb_common	 c;

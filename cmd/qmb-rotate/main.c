@@ -4,7 +4,6 @@
  * the retention rules (DESIGN 7).  Made for cron: one run at a time, and
  * silent unless it acted or failed.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,36 +14,9 @@
 #include "qmb_prog.h"
 #include "qmb_progress.h"
 #include "qmb_retention.h"
-
-enum { OPT_MAX_SIZE = 256, OPT_KEEP,
-    OPT_RETENTION, OPT_DRY_RUN };
+#include "rotate.h"
 
 static char progname[] = "qmb-rotate";
-
-static const char usage_str[] =
-"usage: qmb-rotate [-hqVv] [-C dir] [--json] [--user id] [--wait seconds]\n"
-"                  [--max-size size] [--keep n] [--retention] [--dry-run]\n";
-
-static const char help_str[] =
-"\nRotate every log at or over its size limit; with --retention, also\n"
-"archive inactive sessions, delete the logs of completed sessions and\n"
-"compress old audit trails.  Silent unless it acted or failed.\n"
-"\noptions:\n"
-"      --max-size=SIZE     rotate logs at this size (K, M, G; default:\n"
-"                          log_max_size, global_log_max_size)\n"
-"      --keep=N            rotated files kept per log (default: log_keep)\n"
-"      --retention         also apply the retention rules\n"
-"      --dry-run           list what would be done, change nothing\n"
-"  -C, --directory=DIR     project folder\n"
-"      --json              print each action as a JSON line\n"
-"  -q, --quiet             print only failures\n"
-"  -v, --verbose           also say what was left alone, and why\n"
-"      --user=ID           who the audit entries name (default: $QMB_USER,\n"
-"                          else the login name)\n"
-"      --wait=SECONDS      how long to wait for a busy log or session\n"
-"                          (default 10)\n"
-"  -h, --help              show this help\n"
-"  -V, --version           show the version\n";
 
 struct opts {
 	struct qmb_common	 c;
@@ -59,39 +31,6 @@ struct out {
 	int			 code;		/* first failure */
 	long			 steps;		/* progress sent */
 };
-
-static int
-parse_opts(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		QMB_COMMON_LONG,
-		{ "max-size",	required_argument, NULL, OPT_MAX_SIZE },
-		{ "keep",	required_argument, NULL, OPT_KEEP },
-		{ "retention",	no_argument,	   NULL, OPT_RETENTION },
-		{ "dry-run",	no_argument,	   NULL, OPT_DRY_RUN },
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch, r, ex;
-
-	while ((ch = getopt_long(argc, argv, QMB_COMMON_SHORT, longopts,
-	    NULL)) != -1) {
-		if ((r = qmb_common_opt(&o->c, ch, optarg, usage_str, help_str,
-		    &ex)) != 0) {
-			if (r == -1)
-				return ex == 0 ? -1 : ex;
-			continue;
-		}
-		switch (ch) {
-		case OPT_MAX_SIZE: o->max_size = optarg; break;
-		case OPT_KEEP: o->keep = optarg; break;
-		case OPT_RETENTION: o->retention = 1; break;
-		case OPT_DRY_RUN: o->dry_run = 1; break;
-		default:
-			return qmb_usage(usage_str);
-		}
-	}
-	return 0;
-}
 
 /* --max-size and --keep take the values the settings take. */
 static int
@@ -201,6 +140,7 @@ int
 main(int argc, char *argv[])
 {
 	struct opts o;
+	struct qmb_cli cli;
 	struct qmb_err err = QMB_ERR_INIT;
 	struct qmb_proj p;
 	int rc;
@@ -208,13 +148,12 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	argv[0] = progname;
 	qmb_setprogname(progname);
-	if ((rc = parse_opts(argc, argv, &o)) != 0)
-		return rc < 0 ? -rc - 1 : rc;
-	if (optind != argc) {
-		fprintf(stderr, "%s: unexpected operand '%s'\n", progname,
-		    argv[optind]);
-		return qmb_usage(usage_str);
-	}
+	if (qmb_cli_parse(&rotate_spec, &o.c, &cli, argc, argv, &rc) == -1)
+		return rc;
+	o.max_size = cli.arg[I_MAX_SIZE];
+	o.keep = cli.arg[I_KEEP];
+	o.retention = (cli.set >> I_RETENTION) & 1;
+	o.dry_run = (cli.set >> I_DRY_RUN) & 1;
 	if (check_values(&o, &err) == -1)
 		return qmb_report(&err);
 	qmb_common_finish(&o.c);

@@ -22,30 +22,6 @@
 #include "qmb_view.h"
 #include "session.h"
 
-/* Details and log texts are built with a writer into a bounded buffer. */
-struct doc {
-	struct qmb_buf	b;
-	struct qmb_jw	jw;
-};
-
-static void
-doc_begin(struct doc *d, size_t max)
-{
-	qmb_buf_init(&d->b, max);
-	qmb_jw_init(&d->jw, &d->b, 0);
-	qmb_jw_obj_begin(&d->jw);
-}
-
-static int
-doc_end(struct doc *d, struct qmb_err *err)
-{
-	qmb_jw_obj_end(&d->jw);
-	if (qmb_jw_finish(&d->jw) == -1)
-		return qmb_errf(err, QMB_EXIT_USAGE,
-		    "input too large (limit %zu bytes)", d->b.max);
-	return 0;
-}
-
 static int
 finish(const struct opts *o, struct qmb_txn *t, const char *msg,
     struct qmb_err *err)
@@ -95,23 +71,6 @@ stage_arg(const char *s, struct qmb_err *err)
 }
 
 /* ---- approve ------------------------------------------------------ */
-
-int
-open_input(const char *file, struct qmb_err *err)
-{
-	struct stat st;
-	int fd;
-
-	if ((fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
-		return qmb_errsys(err, errno == ENOENT ? QMB_EXIT_NOTFOUND :
-		    QMB_EXIT_IO, "open '%s'", file);
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(fd);
-		return qmb_errf(err, QMB_EXIT_USAGE,
-		    "'%s' is a directory: give a file", file);
-	}
-	return fd;
-}
 
 static int
 read_part(const char *file, struct qmb_buf *b, struct qmb_err *err)

@@ -73,19 +73,6 @@ print_summary(const struct qmb_session *s, const char *extra_key,
 	return json_end(&b, &jw, err);
 }
 
-/* What a transaction did besides its change: a log or mirror failure,
- * a roll forward. */
-void
-warn_txn(const struct opts *o, const struct qmb_txn *t)
-{
-	if (t->logfailed && o->c.verbose)
-		qmb_warn("log not written: %s", t->logerr.msg);
-	if (t->mirror_error[0] != '\0')
-		qmb_warn("audit mirror not written: %s", t->mirror_error);
-	if (t->rolled > 0 && !o->c.quiet)
-		qmb_warn("session '%s' was behind its audit trail; rolled forward %d entr%s",
-		    t->s.id, t->rolled, t->rolled == 1 ? "y" : "ies");
-}
 static void
 warn_idle(const struct opts *o, const struct qmb_session *s)
 {

@@ -331,13 +331,6 @@ out:
 /* ---- archive ------------------------------------------------------ */
 
 int
-archive_id(const struct opts *o, struct qmb_proj *p, const char *id,
-    struct qmb_err *err)
-{
-	return qmb_retention_archive(p, id, o->c.user, NULL, err);
-}
-
-int
 cmd_archive(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
     struct qmb_err *err)
 {

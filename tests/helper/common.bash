@@ -36,3 +36,50 @@ approve_upto() {
 sess_file() { printf '%s/.qmb/sessions/%s.json' "$QMB_PROJECT_DIR" "$1"; }
 audit_file() { printf '%s/.qmb/audit/%s.audit.json' "$QMB_PROJECT_DIR" "$1"; }
 log_file() { printf '%s/.qmb/logs/%s.log' "$QMB_PROJECT_DIR" "$1"; }
+
+# The shell completions: one script a shell (completions/qmb.bash, _qmb,
+# qmb.fish) that asks the program itself (PROG --complete SHELL -- WORD...).
+
+# complete_bash WORD...: what the bash completion offers for the command
+# line WORD... (the last word is the one being completed), one a line.
+complete_bash() {
+	bash --norc --noprofile -c '
+		. "$1" || exit 1
+		shift
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="$*"
+		COMP_POINT=${#COMP_LINE}
+		_qmb || exit 1
+		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"
+	' complete_bash "$TOP/completions/qmb.bash" "$@"
+}
+
+# complete_zsh WORD...: what the zsh completion hands to _describe
+# ("word:description"), _files or _directories for the command line
+# WORD..., with those compsys functions stubbed.
+complete_zsh() {
+	zsh -f -c '
+		_describe() { print -rl -- "${(@P)${@[-1]}}"; }
+		_files() { print -r -- "files $PREFIX"; }
+		_directories() { print -r -- "dirs $PREFIX"; }
+		compset() { PREFIX=${PREFIX#*=}; }
+		source <(sed "\$d" "$1") || exit 1
+		shift
+		words=("$@")
+		CURRENT=$#words
+		PREFIX=$words[-1]
+		_qmb
+		return 0
+	' complete_zsh "$TOP/completions/_qmb" "$@"
+}
+
+# complete_fish LINE...: fish's candidates ("word<TAB>description") for
+# each command line LINE in turn.
+complete_fish() {
+	fish --no-config -c '
+		source $argv[1]
+		for l in $argv[2..-1]
+			complete -C "$l"
+		end' "$TOP/completions/qmb.fish" "$@"
+}
