@@ -5,7 +5,8 @@ PROGS   = qmb-session qmb-log qmb-audit qmb-mcp qmb-review qmb-recover qmb-rotat
 LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_json.c lib/qmb_io.c \
           lib/qmb_atomic.c lib/qmb_lock.c lib/qmb_paths.c lib/qmb_clock.c \
           lib/qmb_sha256.c lib/qmb_log.c lib/qmb_audit.c lib/qmb_session.c \
-          lib/qmb_replay.c lib/qmb_txn.c lib/qmb_prog.c lib/qmb_cli.c lib/qmb_complete.c lib/qmb_cli_index.c lib/qmb_view.c lib/qmb_config.c lib/qmb_logread.c \
+          lib/qmb_replay.c lib/qmb_txn.c lib/qmb_prog.c lib/qmb_cli.c lib/qmb_complete.c lib/qmb_cli_index.c \
+          lib/qmb_cli_main.c lib/qmb_view.c lib/qmb_config.c lib/qmb_logread.c \
           lib/qmb_kv.c lib/qmb_verify.c lib/qmb_mirror.c lib/qmb_index.c \
           lib/qmb_gfail.c lib/qmb_gemreq.c lib/qmb_gemans.c lib/qmb_gemini.c \
           lib/qmb_jdoc.c lib/qmb_prompt.c \

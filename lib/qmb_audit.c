@@ -14,11 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "qmb_atomic.h"
 #include "qmb_audit.h"
 #include "qmb_clock.h"
 #include "qmb_io.h"
 #include "qmb_mirror.h"
+#include "qmb_tail.h"
 
 #define CHUNK		65536
 #define MAX_SAFE_INT	9007199254740991LL
@@ -103,30 +103,6 @@ qmb_audit_format(const struct qmb_audit_in *in, int64_t seq, const char *prev,
 	qmb_json_free(&doc);
 	if (qmb_jw_finish(&jw) == -1)
 		return qmb_errf(err, QMB_EXIT_USAGE, "audit entry too large");
-	return 0;
-}
-
-/* Offset just past the last '\n' before end (0 when none). */
-static int
-line_start(int fd, off_t end, off_t *start)
-{
-	char buf[CHUNK], *nl;
-	size_t n, want = 1024;	/* most entries are short: look near first */
-	off_t pos = end;
-
-	while (pos > 0) {
-		n = pos > (off_t)want ? want : (size_t)pos;
-		if (pread(fd, buf, n, pos - (off_t)n) != (ssize_t)n)
-			return -1;
-		if ((nl = memrchr(buf, '\n', n)) != NULL) {
-			*start = pos - (off_t)n + (nl - buf) + 1;
-			return 0;
-		}
-		pos -= (off_t)n;
-		if (want < CHUNK)
-			want *= 4;
-	}
-	*start = 0;
 	return 0;
 }
 
@@ -265,13 +241,13 @@ read_head(int fd, struct qmb_audit_head *h, off_t *frag, struct qmb_err *err)
 		return qmb_errsys(err, QMB_EXIT_IO, "read audit trail");
 	if (last != '\n') {
 		h->torn = 1;
-		if (line_start(fd, st.st_size, frag) == -1)
+		if (qmb_tail_line_start(fd, st.st_size, frag) == -1)
 			return qmb_errsys(err, QMB_EXIT_IO, "read audit trail");
 	}
 	if (*frag == 0)
 		return 0;
 	end = *frag - 1;
-	if (line_start(fd, end, &start) == -1)
+	if (qmb_tail_line_start(fd, end, &start) == -1)
 		return qmb_errsys(err, QMB_EXIT_IO, "read audit trail");
 	qmb_buf_init(&line, qmb_io_max_file() + 1);
 	rc = read_range(fd, start, end, &line, err);
@@ -301,34 +277,6 @@ qmb_audit_head(struct qmb_proj *p, const char *id, struct qmb_audit_head *h,
 		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
 	rc = read_head(fd, h, &frag, err);
 	close(fd);
-	return rc;
-}
-
-/* Move a torn tail into .qmb/corrupt and cut it off. */
-static int
-cut_torn(struct qmb_proj *p, const char *id, int fd, off_t frag,
-    struct qmb_err *err)
-{
-	struct qmb_buf b;
-	struct stat st;
-	char name[NAME_MAX + 1], ts[QMB_TIME_LEN + 1];
-	int cfd, rc;
-
-	if (fstat(fd, &st) == -1)
-		return qmb_errsys(err, QMB_EXIT_IO, "stat audit trail");
-	if ((cfd = qmb_proj_dir(p, QMB_D_CORRUPT, 1, err)) == -1)
-		return -1;
-	qmb_buf_init(&b, qmb_io_max_file() + 1);
-	if ((rc = read_range(fd, frag, st.st_size, &b, err)) == 0) {
-		qmb_time_fmt(qmb_now(), ts);
-		snprintf(name, sizeof(name), "%s.audit.json.torn-%s", id, ts);
-		rc = qmb_atomic_create(cfd, name, b.data, b.len,
-		    qmb_proj_fmode(p), err);
-	}
-	qmb_buf_free(&b);
-	if (rc == 0 && (qmb_io_ftruncate(fd, frag) == -1 ||
-	    qmb_io_fdatasync(fd) == -1))
-		rc = qmb_errsys(err, QMB_EXIT_IO, "cut torn audit line");
 	return rc;
 }
 
@@ -392,6 +340,7 @@ qmb_audit_append(struct qmb_proj *p, const struct qmb_audit_in *in,
 {
 	struct qmb_audit_head h;
 	struct qmb_buf line;
+	char name[NAME_MAX + 1];
 	off_t frag;
 	int fd, dfd, rc = -1;
 
@@ -402,7 +351,9 @@ qmb_audit_append(struct qmb_proj *p, const struct qmb_audit_in *in,
 	if (known_head(in, fd, &h, &frag) == -1 &&
 	    read_head(fd, &h, &frag, err) == -1)
 		goto out;
-	if (h.torn && cut_torn(p, in->session_id, fd, frag, err) == -1)
+	/* a torn tail was never acknowledged: keep it, cut it off */
+	snprintf(name, sizeof(name), "%s.audit.json", in->session_id);
+	if (h.torn && qmb_tail_cut_fd(p, fd, name, NULL, err) == -1)
 		goto out;
 	if (qmb_audit_format(in, h.seq + 1, h.hash, &line, err) == -1)
 		goto out;

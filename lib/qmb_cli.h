@@ -57,6 +57,20 @@ struct qmb_cli_opt {
 	int			 multi;		/* every value is kept (-d) */
 };
 
+/*
+ * Spec entries: an option without a value; with a value of a kind (and
+ * its words); with a number in [lo, hi] or one of values (want: what the
+ * error asks for); repeated, each value kept.
+ */
+#define QMB_FLAG(name, letter, help) \
+	{ name, letter, { QMB_K_FLAG, NULL }, NULL, help, 0, 0, NULL, 0 }
+#define QMB_VAL(name, letter, kind, values, meta, help) \
+	{ name, letter, { kind, values }, meta, help, 0, 0, NULL, 0 }
+#define QMB_CHECKED(name, letter, kind, values, meta, help, lo, hi, want) \
+	{ name, letter, { kind, values }, meta, help, lo, hi, want, 0 }
+#define QMB_LIST(name, letter, meta, help) \
+	{ name, letter, { QMB_K_TEXT, NULL }, meta, help, 0, 0, NULL, 1 }
+
 #define QMB_CLI_OPERANDS 3
 
 struct qmb_cli_cmd {
@@ -72,6 +86,12 @@ struct qmb_cli_cmd {
 
 /* The stage letters with their names, for values and operands. */
 extern const char *const qmb_cli_stages[];
+
+/* A command: name, operands, help, count, options taken and needed, kinds. */
+#define QMB_CMD(name, args, help, min, max, opts, need, ...) \
+	{ name, args, help, min, max, opts, need, { __VA_ARGS__ } }
+/* An operand of a kind without words. */
+#define QMB_ARG(kind)	{ kind, NULL }
 
 /* The common options of DESIGN 3, as bits of qmb_cli_prog.common. */
 enum {
@@ -107,6 +127,11 @@ struct qmb_cli_prog {
 				    void (*add)(void *, const char *word,
 				    const char *desc), void *arg);
 };
+
+/* A spec's option and command tables. */
+#define QMB_TABLES(o, c) \
+	.opts = o, .nopts = sizeof(o) / sizeof((o)[0]), \
+	.cmds = c, .ncmds = sizeof(c) / sizeof((c)[0])
 
 #define QMB_CLI_MAXOPT	24
 #define QMB_CLI_MAXLIST	256
@@ -161,6 +186,28 @@ const struct qmb_cli_opt *qmb_cli_common(const struct qmb_cli_prog *,
  * a tab and a description for the shells that show them.  Exit code.
  */
 int	qmb_cli_complete(const struct qmb_cli_prog *, int argc, char **argv);
+
+/*
+ * The main of a program with a project (qmb_cli_main.c): parse by spec
+ * into common (the head of opts) and take() the program's options into
+ * opts; fill in the common options, check --user's name when user is
+ * set, prepare() (0 or -1 with err), open the project (and its settings
+ * when config is set), run() the command (an exit code, or -1 with err),
+ * done(); report an error; check that stdout was written.
+ */
+struct qmb_cli_main {
+	const struct qmb_cli_prog *spec;
+	struct qmb_common	*common;
+	void			*opts;
+	int			 user, config;
+	void			(*take)(void *opts, const struct qmb_cli *);
+	int			(*prepare)(void *opts, struct qmb_err *);
+	int			(*run)(void *opts, const struct qmb_cli *,
+				    struct qmb_proj *, struct qmb_err *);
+	void			(*done)(void *opts);
+};
+
+int	qmb_cli_main(const struct qmb_cli_main *, int argc, char **argv);
 
 /* Sessions from the index with "project, stage X" (qmb_cli_index.c). */
 void	qmb_cli_indexed(struct qmb_proj *, int projects,

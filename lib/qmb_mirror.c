@@ -10,6 +10,7 @@
 #include "qmb_config.h"
 #include "qmb_io.h"
 #include "qmb_mirror.h"
+#include "qmb_tail.h"
 
 /* The mirror folder's descriptor, or -2 when none is configured. */
 static int
@@ -37,22 +38,20 @@ mirror_dir(struct qmb_proj *p, int create, struct qmb_err *err)
 	return fd;
 }
 
-/* Cut a fragment left by a crash mid-append, so lines stay whole. */
+/*
+ * Cut a fragment left by a crash mid-append, so lines stay whole.  The
+ * mirror is a copy: the fragment is not kept (the trail's own is).
+ */
 static int
 cut_fragment(int fd)
 {
-	struct stat st;
-	char c;
-	off_t end;
+	off_t size, start;
 
-	if (fstat(fd, &st) == -1)
-		return -1;
-	if (st.st_size == 0 || (pread(fd, &c, 1, st.st_size - 1) == 1 && c == '\n'))
+	if (!qmb_tail_torn(fd, &size))
 		return 0;
-	for (end = st.st_size - 1; end > 0; end--)
-		if (pread(fd, &c, 1, end - 1) == 1 && c == '\n')
-			break;
-	return qmb_io_ftruncate(fd, end);
+	if (qmb_tail_line_start(fd, size, &start) == -1)
+		return -1;
+	return qmb_io_ftruncate(fd, start);
 }
 
 int

@@ -11,6 +11,10 @@
  * (NAME.torn-TIME-N when that exists), durably, and only then is the
  * file truncated to its last complete line and synced.
  *
+ * The one torn-tail routine: the audit append cuts a trail's torn tail
+ * before it writes (qmb_audit), the audit mirror drops its own fragment
+ * (qmb_mirror), and repair cuts torn trails and logs (qmb_repair).
+ *
  * Owns: the NAME.torn-TIME files of .qmb/corrupt/.  Never takes a lock
  * (the caller holds the file's lock), never touches a complete line,
  * never removes anything else.

@@ -2,17 +2,14 @@
 /*
  * qmb-log: write and read the JSON-Lines logs in .qmb/logs/.
  */
-#include <stdio.h>
-
-#include "qmb_config.h"
 #include "log.h"
-
-static char progname[] = "qmb-log";
 
 /* The options the parser found, in the fields the commands read. */
 static void
-take(struct opts *o, const struct qmb_cli *cli)
+take(void *arg, const struct qmb_cli *cli)
 {
+	struct opts *o = arg;
+
 	o->session = cli->arg[I_SESSION];
 	o->level = cli->arg[I_LEVEL];
 	o->component = cli->arg[I_COMPONENT];
@@ -31,28 +28,22 @@ take(struct opts *o, const struct qmb_cli *cli)
 	o->until = cli->arg[I_UNTIL];
 }
 
+static int
+run(void *arg, const struct qmb_cli *cli, struct qmb_proj *p,
+    struct qmb_err *err)
+{
+	return (cli->cmd == log_spec.cmds ? cmd_write : cmd_show)(arg, p,
+	    cli->argc, cli->argv, err);
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct opts o = { 0 };
-	struct qmb_err err = QMB_ERR_INIT;
-	struct qmb_cli cli;
-	struct qmb_proj p;
-	int rc;
+	static struct opts o;
+	static const struct qmb_cli_main m = {
+		.spec = &log_spec, .common = &o.c, .opts = &o, .config = 1,
+		.take = take, .run = run,
+	};
 
-	argv[0] = progname;
-	qmb_setprogname(progname);
-	if (qmb_cli_parse(&log_spec, &o.c, &cli, argc, argv, &rc) == -1)
-		return rc;
-	take(&o, &cli);
-	qmb_common_finish(&o.c);
-	if (qmb_proj_open(&p, o.c.dir, &err) == -1 ||
-	    qmb_config_get(&p, &err) == NULL)
-		return qmb_report(&err);
-	rc = (cli.cmd == log_spec.cmds ? cmd_write : cmd_show)(&o, &p,
-	    cli.argc, cli.argv, &err);
-	qmb_proj_close(&p);
-	if (rc == -1)
-		return qmb_report(&err);
-	return qmb_close_stdout(rc);
+	return qmb_cli_main(&m, argc, argv);
 }

@@ -8,7 +8,9 @@
 
 #include "log.h"
 
-static const char *const levels[] = { "DEBUG", "INFO", "WARN", "ERROR", NULL };
+static const char *const levels[] = {
+	"DEBUG", "INFO", "WARN", "ERROR", NULL
+};
 static const char *const ages[] = { "10m", "1h", "2h", "24h", "7d", NULL };
 
 #define B(i)	(1u << (i))
@@ -21,47 +23,40 @@ static const char *const ages[] = { "10m", "1h", "2h", "24h", "7d", NULL };
 
 /* In the order of the I_* indexes of log.h. */
 static const struct qmb_cli_opt opts[] = {
-	{ "session", 's', { QMB_K_LOGGED, NULL }, "ID",
-	    "the session an entry belongs to", 0, 0, NULL, 0 },
-	{ "level", 'l', { QMB_K_TEXT, levels }, "LEVEL",
-	    "DEBUG, INFO, WARN or ERROR (show: the minimum)", 0, 0, NULL, 0 },
-	{ "component", 'c', { QMB_K_TEXT, NULL }, "NAME",
-	    "the component (script_builder, session, ...)", 0, 0, NULL, 0 },
-	{ "action", 'a', { QMB_K_TEXT, NULL }, "NAME",
-	    "what happened (table_generated, ...)", 0, 0, NULL, 0 },
-	{ "stage", 'S', { QMB_K_TEXT, qmb_cli_stages }, "STAGE", "A to F", 0,
-	    0, NULL, 0 },
-	{ "data", 'd', { QMB_K_TEXT, NULL }, "KEY=VALUE",
+	QMB_VAL("session", 's', QMB_K_LOGGED, NULL, "ID",
+	    "the session an entry belongs to"),
+	QMB_VAL("level", 'l', QMB_K_TEXT, levels, "LEVEL",
+	    "DEBUG, INFO, WARN or ERROR (show: the minimum)"),
+	QMB_VAL("component", 'c', QMB_K_TEXT, NULL, "NAME",
+	    "the component (script_builder, session, ...)"),
+	QMB_VAL("action", 'a', QMB_K_TEXT, NULL, "NAME",
+	    "what happened (table_generated, ...)"),
+	QMB_VAL("stage", 'S', QMB_K_TEXT, qmb_cli_stages, "STAGE",
+	    "A to F"),
+	QMB_LIST("data", 'd', "KEY=VALUE",
 	    "a details member; numbers, true, false and null\n"
-	    "are typed, anything else is a string", 0, 0, NULL, 1 },
-	{ "details", 0, { QMB_K_TEXT, NULL }, "JSON",
-	    "details as a JSON object", 0, 0, NULL, 0 },
-	{ "stdin", 0, { QMB_K_FLAG, NULL }, NULL,
-	    "read entries as JSON Lines from standard input", 0, 0, NULL, 0 },
-	{ "global", 0, { QMB_K_FLAG, NULL }, NULL,
-	    "show the global log (qmb.log)", 0, 0, NULL, 0 },
-	{ "follow", 'f', { QMB_K_FLAG, NULL }, NULL,
-	    "keep printing lines as they are written", 0, 0, NULL, 0 },
-	{ "lines", 'n', { QMB_K_INT, NULL }, "N",
-	    "only the last N matching entries", 0, 100000000, "give a count",
-	    0 },
-	{ "since", 0, { QMB_K_TEXT, ages }, "TIME",
-	    "entries at or after TIME (ISO 8601, or 10m, 2h, 7d ago)", 0, 0,
-	    NULL, 0 },
-	{ "until", 0, { QMB_K_TEXT, ages }, "TIME",
-	    "entries at or before TIME", 0, 0, NULL, 0 },
-	{ "rotated", 0, { QMB_K_FLAG, NULL }, NULL,
-	    "include the rotated files, oldest first", 0, 0, NULL, 0 },
-	{ "pretty", 0, { QMB_K_FLAG, NULL }, NULL,
-	    "one aligned line per entry (default on a terminal)", 0, 0, NULL,
-	    0 },
+	    "are typed, anything else is a string"),
+	QMB_VAL("details", 0, QMB_K_TEXT, NULL, "JSON",
+	    "details as a JSON object"),
+	QMB_FLAG("stdin", 0, "read entries as JSON Lines from standard input"),
+	QMB_FLAG("global", 0, "show the global log (qmb.log)"),
+	QMB_FLAG("follow", 'f', "keep printing lines as they are written"),
+	QMB_CHECKED("lines", 'n', QMB_K_INT, NULL, "N",
+	    "only the last N matching entries", 0, 100000000, "give a count"),
+	QMB_VAL("since", 0, QMB_K_TEXT, ages, "TIME",
+	    "entries at or after TIME (ISO 8601, or 10m, 2h, 7d ago)"),
+	QMB_VAL("until", 0, QMB_K_TEXT, ages, "TIME",
+	    "entries at or before TIME"),
+	QMB_FLAG("rotated", 0, "include the rotated files, oldest first"),
+	QMB_FLAG("pretty", 0,
+	    "one aligned line per entry (default on a terminal)"),
 };
 
 static const struct qmb_cli_cmd cmds[] = {
-	{ "write", "", "append one entry (or JSON Lines from standard input)",
-	    0, 0, WRITE, 0, { { QMB_K_FLAG, NULL } } },
-	{ "show", "[ID]", "print a session's log (default: the global log)",
-	    0, 1, SHOW, 0, { { QMB_K_LOGGED, NULL } } },
+	QMB_CMD("write", "", "append one entry (or JSON Lines from standard "
+	    "input)", 0, 0, WRITE, 0, QMB_ARG(QMB_K_FLAG)),
+	QMB_CMD("show", "[ID]", "print a session's log (default: the global "
+	    "log)", 0, 1, SHOW, 0, QMB_ARG(QMB_K_LOGGED)),
 };
 
 /* Options that belong to the other command are usage errors. */
@@ -99,7 +94,6 @@ const struct qmb_cli_prog log_spec = {
 		    "name)",
 		[QMB_CO_WAIT] = "how long to wait for a busy log (default 10)",
 	},
-	.opts = opts, .nopts = sizeof(opts) / sizeof(opts[0]),
-	.cmds = cmds, .ncmds = sizeof(cmds) / sizeof(cmds[0]),
+	QMB_TABLES(opts, cmds),
 	.check = check,
 };

@@ -14,32 +14,31 @@ static const char *const sources[] = {
 static const char *const ages[] = { "24h", "7d", "30d", NULL };
 
 #define B(i)	(1u << (i))
-#define DAMAGED	{ QMB_K_DAMAGED, NULL }
+#define DAMAGED	QMB_ARG(QMB_K_DAMAGED)
 
 /* In the order of the I_* indexes of recover.h. */
 static const struct qmb_cli_opt opts[] = {
-	{ "all", 0, { QMB_K_FLAG, NULL }, NULL,
-	    "every session (check, repair)", 0, 0, NULL, 0 },
-	{ "dry-run", 0, { QMB_K_FLAG, NULL }, NULL,
-	    "repair: say what would be done, change nothing", 0, 0, NULL, 0 },
-	{ "from", 0, { QMB_K_ENUM, sources }, "SOURCE",
+	QMB_FLAG("all", 0, "every session (check, repair)"),
+	QMB_FLAG("dry-run", 0, "repair: say what would be done, change nothing"),
+	QMB_CHECKED("from", 0, QMB_K_ENUM, sources, "SOURCE",
 	    "repair: take the state from 'bak' or 'audit'", 0, 0,
-	    "use 'bak' or 'audit'", 0 },
-	{ "since", 0, { QMB_K_TEXT, ages }, "TIME",
-	    "report: a duration (7d, 24h) or a date", 0, 0, NULL, 0 },
+	    "use 'bak' or 'audit'"),
+	QMB_VAL("since", 0, QMB_K_TEXT, ages, "TIME",
+	    "report: a duration (7d, 24h) or a date"),
 };
 
 /* In the order of main.c's functions. */
 static const struct qmb_cli_cmd cmds[] = {
-	{ "check", "[ID]", "classify sessions and list what is wrong "
-	    "(default: all)", 0, 1, B(I_ALL), 0, { DAMAGED } },
-	{ "repair", "ID|--all", "repair a session: roll forward, .bak, audit "
-	    "replay or\na fresh start; damaged files go to .qmb/corrupt/", 0, 1,
-	    B(I_ALL) | B(I_DRY_RUN) | B(I_FROM), 0, { DAMAGED } },
-	{ "health", "", "disk space, log sizes, idle sessions, Gemini failures",
-	    0, 0, 0, 0, { { QMB_K_FLAG, NULL } } },
-	{ "report", "", "recovery metrics of the last 7 days (or --since)", 0,
-	    0, B(I_SINCE), 0, { { QMB_K_FLAG, NULL } } },
+	QMB_CMD("check", "[ID]", "classify sessions and list what is wrong "
+	    "(default: all)", 0, 1, B(I_ALL), 0, DAMAGED),
+	QMB_CMD("repair", "ID|--all", "repair a session: roll forward, .bak, "
+	    "audit replay or\na fresh start; damaged files go to "
+	    ".qmb/corrupt/", 0, 1, B(I_ALL) | B(I_DRY_RUN) | B(I_FROM), 0,
+	    DAMAGED),
+	QMB_CMD("health", "", "disk space, log sizes, idle sessions, Gemini "
+	    "failures", 0, 0, 0, 0, QMB_ARG(QMB_K_FLAG)),
+	QMB_CMD("report", "", "recovery metrics of the last 7 days (or "
+	    "--since)", 0, 0, B(I_SINCE), 0, QMB_ARG(QMB_K_FLAG)),
 };
 
 /* Which options each command takes, in the words of the command. */
@@ -74,7 +73,6 @@ const struct qmb_cli_prog recover_spec = {
 		[QMB_CO_USER] = "who repairs (default: $QMB_USER, else the login "
 		    "name)",
 	},
-	.opts = opts, .nopts = sizeof(opts) / sizeof(opts[0]),
-	.cmds = cmds, .ncmds = sizeof(cmds) / sizeof(cmds[0]),
+	QMB_TABLES(opts, cmds),
 	.check = check,
 };

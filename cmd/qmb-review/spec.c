@@ -15,47 +15,44 @@ static const char *const models[] = {
 	"gemini-3.1-pro-preview", NULL
 };
 
-#define SESSION	{ QMB_K_SESSION, NULL }
+#define ID	QMB_ARG(QMB_K_SESSION)
 #define GEMINI	(O_MODEL | O_ATTEMPTS | O_TIMEOUT | O_KEY_FILE)
 
 /* In the order of the O_* bits of review.h. */
 static const struct qmb_cli_opt opts[] = {
-	{ "model", 0, { QMB_K_TEXT, models }, "MODEL",
-	    "Gemini model (default: gemini_model setting)", 0, 0, NULL, 0 },
-	{ "attempts", 0, { QMB_K_INT, NULL }, "N",
+	QMB_VAL("model", 0, QMB_K_TEXT, models, "MODEL",
+	    "Gemini model (default: gemini_model setting)"),
+	QMB_CHECKED("attempts", 0, QMB_K_INT, NULL, "N",
 	    "attempts before giving up (default 3; ping: 1)", 1, 99,
-	    "give 1-99", 0 },
-	{ "timeout", 0, { QMB_K_REAL, NULL }, "SECONDS",
+	    "give 1-99"),
+	QMB_CHECKED("timeout", 0, QMB_K_REAL, NULL, "SECONDS",
 	    "one attempt's limit (default 180)", 0.001, 3600,
-	    "give seconds (0.001-3600)", 0 },
-	{ "no-cache", 0, { QMB_K_FLAG, NULL }, NULL,
-	    "ask Gemini even when the script was reviewed", 0, 0, NULL, 0 },
-	{ "script", 0, { QMB_K_FILE, NULL }, "FILE",
-	    "review FILE ('-': standard input) instead", 0, 0, NULL, 0 },
-	{ "key-file", 0, { QMB_K_FILE, NULL }, "FILE",
-	    "read the API key from FILE (mode 0600)", 0, 0, NULL, 0 },
-	{ "reason", 0, { QMB_K_TEXT, NULL }, "TEXT",
-	    "why the review is bypassed", 0, 0, NULL, 0 },
-	{ "all", 0, { QMB_K_FLAG, NULL }, NULL,
-	    "retry every queued request (the default)", 0, 0, NULL, 0 },
+	    "give seconds (0.001-3600)"),
+	QMB_FLAG("no-cache", 0, "ask Gemini even when the script was reviewed"),
+	QMB_VAL("script", 0, QMB_K_FILE, NULL, "FILE",
+	    "review FILE ('-': standard input) instead"),
+	QMB_VAL("key-file", 0, QMB_K_FILE, NULL, "FILE",
+	    "read the API key from FILE (mode 0600)"),
+	QMB_VAL("reason", 0, QMB_K_TEXT, NULL, "TEXT",
+	    "why the review is bypassed"),
+	QMB_FLAG("all", 0, "retry every queued request (the default)"),
 };
 
 /* In the order of main.c's functions. */
 static const struct qmb_cli_cmd cmds[] = {
-	{ "run", "[ID]", "review the session's script (or --script FILE)\n"
-	    "and record the answer", 0, 1, GEMINI | O_NO_CACHE | O_SCRIPT, 0,
-	    { SESSION } },
-	{ "show", "ID", "the last review of a session", 1, 1, 0, 0,
-	    { SESSION } },
-	{ "queue", "", "review requests waiting for Gemini", 0, 0, 0, 0,
-	    { { QMB_K_FLAG, NULL } } },
-	{ "retry", "[NAME]", "send queued requests again (cron-safe):\n"
+	QMB_CMD("run", "[ID]", "review the session's script (or --script "
+	    "FILE)\nand record the answer", 0, 1,
+	    GEMINI | O_NO_CACHE | O_SCRIPT, 0, ID),
+	QMB_CMD("show", "ID", "the last review of a session", 1, 1, 0, 0, ID),
+	QMB_CMD("queue", "", "review requests waiting for Gemini", 0, 0, 0, 0,
+	    QMB_ARG(QMB_K_FLAG)),
+	QMB_CMD("retry", "[NAME]", "send queued requests again (cron-safe):\n"
 	    "NAME is a session id or script-HASH", 0, 1, GEMINI | O_ALL, 0,
-	    { { QMB_K_QUEUED, NULL } } },
-	{ "bypass", "ID", "approve the script without a review", 1, 1,
-	    O_REASON, O_REASON, { SESSION } },
-	{ "ping", "", "check that the key and the endpoint work", 0, 0, GEMINI,
-	    0, { { QMB_K_FLAG, NULL } } },
+	    QMB_ARG(QMB_K_QUEUED)),
+	QMB_CMD("bypass", "ID", "approve the script without a review", 1, 1,
+	    O_REASON, O_REASON, ID),
+	QMB_CMD("ping", "", "check that the key and the endpoint work", 0, 0,
+	    GEMINI, 0, QMB_ARG(QMB_K_FLAG)),
 };
 
 static int
@@ -80,7 +77,6 @@ const struct qmb_cli_prog review_spec = {
 	.common_help = {
 		[QMB_CO_VERBOSE] = "say more: each attempt, waits, log failures",
 	},
-	.opts = opts, .nopts = sizeof(opts) / sizeof(opts[0]),
-	.cmds = cmds, .ncmds = sizeof(cmds) / sizeof(cmds[0]),
+	QMB_TABLES(opts, cmds),
 	.check = check,
 };

@@ -16,8 +16,6 @@
 #include "qmb_retention.h"
 #include "rotate.h"
 
-static char progname[] = "qmb-rotate";
-
 struct opts {
 	struct qmb_common	 c;
 	struct qmb_config	 set;		/* --max-size, --keep */
@@ -34,8 +32,10 @@ struct out {
 
 /* --max-size and --keep take the values the settings take. */
 static int
-check_values(struct opts *o, struct qmb_err *err)
+check_values(void *arg, struct qmb_err *err)
 {
+	struct opts *o = arg;
+
 	qmb_config_defaults(&o->set);
 	if (o->max_size != NULL && qmb_config_set(&o->set, "log_max_size",
 	    o->max_size, "--max-size", err) == -1)
@@ -58,7 +58,7 @@ report(void *arg, const struct qmb_raction *a)
 
 	if (a->failed) {
 		fflush(stdout);
-		fprintf(stderr, "%s: %s: %s\n", progname, a->what, a->err.msg);
+		fprintf(stderr, "%s: %s: %s\n", rotate_spec.name, a->what, a->err.msg);
 		if (out->code == 0)
 			out->code = a->err.code ? a->err.code :
 			    QMB_EXIT_INTERNAL;
@@ -94,19 +94,22 @@ report(void *arg, const struct qmb_raction *a)
 }
 
 static int
-run(struct opts *o, struct qmb_proj *p, struct qmb_err *err)
+run(void *arg, const struct qmb_cli *cli, struct qmb_proj *p,
+    struct qmb_err *err)
 {
+	struct opts *o = arg;
 	struct qmb_rotate_opts ro = { 0 };
 	struct qmb_lock l = QMB_LOCK_INIT;
 	struct out out = { 0 };
 	int rc;
 
+	(void)cli;
 	if (qmb_proj_dir(p, QMB_D_QMB, 0, err) == -1) {
 		if (err->code != QMB_EXIT_NOTFOUND)
 			return -1;
 		if (o->c.verbose)
 			fprintf(stderr, "%s: no .qmb/ in '%s': nothing to do\n",
-			    progname, p->root);
+			    rotate_spec.name, p->root);
 		return 0;
 	}
 	if (qmb_retention_lock(p, &l, err) == -1) {
@@ -114,7 +117,7 @@ run(struct opts *o, struct qmb_proj *p, struct qmb_err *err)
 			return -1;
 		if (o->c.verbose)
 			fprintf(stderr, "%s: another qmb-rotate is running in '%s'; nothing done\n",
-			    progname, p->root);
+			    rotate_spec.name, p->root);
 		return 0;
 	}
 	out.o = o;
@@ -132,37 +135,29 @@ run(struct opts *o, struct qmb_proj *p, struct qmb_err *err)
 	if (rc == -1)
 		return -1;
 	if (!out.acted && o->c.verbose && !o->c.json)
-		fprintf(stderr, "%s: nothing to do\n", progname);
+		fprintf(stderr, "%s: nothing to do\n", rotate_spec.name);
 	return out.code;
+}
+
+static void
+take(void *arg, const struct qmb_cli *cli)
+{
+	struct opts *o = arg;
+
+	o->max_size = cli->arg[I_MAX_SIZE];
+	o->keep = cli->arg[I_KEEP];
+	o->retention = (cli->set >> I_RETENTION) & 1;
+	o->dry_run = (cli->set >> I_DRY_RUN) & 1;
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct opts o;
-	struct qmb_cli cli;
-	struct qmb_err err = QMB_ERR_INIT;
-	struct qmb_proj p;
-	int rc;
+	static struct opts o;
+	static const struct qmb_cli_main m = {
+		.spec = &rotate_spec, .common = &o.c, .opts = &o, .config = 1,
+		.take = take, .prepare = check_values, .run = run,
+	};
 
-	memset(&o, 0, sizeof(o));
-	argv[0] = progname;
-	qmb_setprogname(progname);
-	if (qmb_cli_parse(&rotate_spec, &o.c, &cli, argc, argv, &rc) == -1)
-		return rc;
-	o.max_size = cli.arg[I_MAX_SIZE];
-	o.keep = cli.arg[I_KEEP];
-	o.retention = (cli.set >> I_RETENTION) & 1;
-	o.dry_run = (cli.set >> I_DRY_RUN) & 1;
-	if (check_values(&o, &err) == -1)
-		return qmb_report(&err);
-	qmb_common_finish(&o.c);
-	if (qmb_proj_open(&p, o.c.dir, &err) == -1 ||
-	    qmb_config_get(&p, &err) == NULL)
-		return qmb_report(&err);
-	rc = run(&o, &p, &err);
-	qmb_proj_close(&p);
-	if (rc == -1)
-		return qmb_report(&err);
-	return qmb_close_stdout(rc);
+	return qmb_cli_main(&m, argc, argv);
 }

@@ -10,15 +10,13 @@ static const char *const counts[] = { "1", "2", "5", "10", NULL };
 
 /* In the order of the I_* indexes of rotate.h. */
 static const struct qmb_cli_opt opts[] = {
-	{ "max-size", 0, { QMB_K_TEXT, sizes }, "SIZE",
+	QMB_VAL("max-size", 0, QMB_K_TEXT, sizes, "SIZE",
 	    "rotate logs at this size (K, M, G; default:\n"
-	    "log_max_size, global_log_max_size)", 0, 0, NULL, 0 },
-	{ "keep", 0, { QMB_K_TEXT, counts }, "N",
-	    "rotated files kept per log (default: log_keep)", 0, 0, NULL, 0 },
-	{ "retention", 0, { QMB_K_FLAG, NULL }, NULL,
-	    "also apply the retention rules", 0, 0, NULL, 0 },
-	{ "dry-run", 0, { QMB_K_FLAG, NULL }, NULL,
-	    "list what would be done, change nothing", 0, 0, NULL, 0 },
+	    "log_max_size, global_log_max_size)"),
+	QMB_VAL("keep", 0, QMB_K_TEXT, counts, "N",
+	    "rotated files kept per log (default: log_keep)"),
+	QMB_FLAG("retention", 0, "also apply the retention rules"),
+	QMB_FLAG("dry-run", 0, "list what would be done, change nothing"),
 };
 
 const struct qmb_cli_prog rotate_spec = {

@@ -3,7 +3,8 @@
  * qmb-session's command line: the one description its parser, --help,
  * the shell completions and the man page's SYNOPSIS check come from.
  */
-#include "qmb_cli.h"
+#include <stdio.h>
+
 #include "session.h"
 
 static const char *const types[] = {
@@ -14,60 +15,57 @@ static const char *const tableops[] = {
 	"set\treplace the pending tables", NULL
 };
 
-#define SESSION	{ QMB_K_SESSION, NULL }
+#define ID	QMB_ARG(QMB_K_SESSION)
 #define STAGE	{ QMB_K_TEXT, qmb_cli_stages }
 
 /* In the order of the O_* bits of session.h. */
 static const struct qmb_cli_opt opts[] = {
-	{ "model-type", 0, { QMB_K_TEXT, types }, "TYPE",
-	    "model type of a new session", 0, 0, NULL, 0 },
-	{ "resume", 0, { QMB_K_FLAG, NULL }, NULL,
-	    "continue the saved session", 0, 0, NULL, 0 },
-	{ "new", 0, { QMB_K_FLAG, NULL }, NULL,
-	    "archive the saved session and start over", 0, 0, NULL, 0 },
-	{ "all", 0, { QMB_K_FLAG, NULL }, NULL,
-	    "list completed sessions too", 0, 0, NULL, 0 },
-	{ "project", 0, { QMB_K_PROJECT, NULL }, "NAME",
-	    "list only the sessions of a project", 0, 0, NULL, 0 },
-	{ "stage", 0, STAGE, "S",
-	    "print only the part of a stage", 0, 0, NULL, 0 },
-	{ "force", 0, { QMB_K_FLAG, NULL }, NULL,
-	    "import over an existing session", 0, 0, NULL, 0 },
-	{ "min-score", 0, { QMB_K_INT, NULL }, "N",
-	    "lowest review score accepted (0-100)", 0, 100, "give 0-100", 0 },
+	QMB_VAL("model-type", 0, QMB_K_TEXT, types, "TYPE",
+	    "model type of a new session"),
+	QMB_FLAG("resume", 0, "continue the saved session"),
+	QMB_FLAG("new", 0, "archive the saved session and start over"),
+	QMB_FLAG("all", 0, "list completed sessions too"),
+	QMB_VAL("project", 0, QMB_K_PROJECT, NULL, "NAME",
+	    "list only the sessions of a project"),
+	QMB_VAL("stage", 0, QMB_K_TEXT, qmb_cli_stages, "S",
+	    "print only the part of a stage"),
+	QMB_FLAG("force", 0, "import over an existing session"),
+	QMB_CHECKED("min-score", 0, QMB_K_INT, NULL, "N",
+	    "lowest review score accepted (0-100)", 0, 100, "give 0-100"),
 };
 
 /* In the order of main.c's functions. */
 static const struct qmb_cli_cmd cmds[] = {
-	{ "new", "PROJECT", "create a session, print its id", 1, 1,
-	    O_MODEL_TYPE, 0, { { QMB_K_TEXT, NULL } } },
-	{ "start", "PROJECT", "continue a saved session or start one", 1, 1,
-	    O_RESUME | O_NEW | O_MODEL_TYPE, 0, { { QMB_K_PROJECT, NULL } } },
-	{ "list", "", "saved sessions, newest first", 0, 0,
-	    O_ALL | O_PROJECT, 0, { { QMB_K_FLAG, NULL } } },
-	{ "show", "ID", "stages, tables and reviews of a session", 1, 1, 0, 0,
-	    { SESSION } },
-	{ "resume", "ID", "restore a session and say where it stands", 1, 1,
-	    0, 0, { SESSION } },
-	{ "approve", "ID STAGE [FILE|-]", "approve the script part of a stage",
-	    2, 3, 0, 0, { SESSION, STAGE, { QMB_K_FILE, NULL } } },
-	{ "revert", "ID STAGE", "withdraw approval of STAGE and later ones",
-	    2, 2, 0, 0, { SESSION, STAGE } },
-	{ "set-model", "ID TYPE", "star_schema, snowflake, link_table,\n"
-	    "concatenated", 2, 2, 0, 0, { SESSION, { QMB_K_TEXT, types } } },
-	{ "tables", "ID [add|remove|set NAME...]",
-	    "show or change the pending tables", 1, 1 << 20, 0, 0,
-	    { SESSION, { QMB_K_TEXT, tableops }, { QMB_K_TEXT, NULL } } },
-	{ "script", "ID", "print the approved script", 1, 1, O_STAGE, 0,
-	    { SESSION } },
-	{ "export", "ID", "print the session as JSON", 1, 1, 0, 0,
-	    { SESSION } },
-	{ "import", "FILE|-", "load an exported session", 1, 1, O_FORCE, 0,
-	    { { QMB_K_FILE, NULL } } },
-	{ "complete", "ID", "finish: write stage2_output/", 1, 1, O_MIN_SCORE,
-	    0, { SESSION } },
-	{ "archive", "ID", "move a session to .qmb/archive/", 1, 1, 0, 0,
-	    { SESSION } },
+	QMB_CMD("new", "PROJECT", "create a session, print its id", 1, 1,
+	    O_MODEL_TYPE, 0, QMB_ARG(QMB_K_TEXT)),
+	QMB_CMD("start", "PROJECT", "continue a saved session or start one",
+	    1, 1, O_RESUME | O_NEW | O_MODEL_TYPE, 0, QMB_ARG(QMB_K_PROJECT)),
+	QMB_CMD("list", "", "saved sessions, newest first", 0, 0,
+	    O_ALL | O_PROJECT, 0, QMB_ARG(QMB_K_FLAG)),
+	QMB_CMD("show", "ID", "stages, tables and reviews of a session", 1, 1,
+	    0, 0, ID),
+	QMB_CMD("resume", "ID", "restore a session and say where it stands",
+	    1, 1, 0, 0, ID),
+	QMB_CMD("approve", "ID STAGE [FILE|-]",
+	    "approve the script part of a stage", 2, 3, 0, 0, ID, STAGE,
+	    QMB_ARG(QMB_K_FILE)),
+	QMB_CMD("revert", "ID STAGE",
+	    "withdraw approval of STAGE and later ones", 2, 2, 0, 0, ID, STAGE),
+	QMB_CMD("set-model", "ID TYPE",
+	    "star_schema, snowflake, link_table,\nconcatenated", 2, 2, 0, 0,
+	    ID, { QMB_K_TEXT, types }),
+	QMB_CMD("tables", "ID [add|remove|set NAME...]",
+	    "show or change the pending tables", 1, 1 << 20, 0, 0, ID,
+	    { QMB_K_TEXT, tableops }, QMB_ARG(QMB_K_TEXT)),
+	QMB_CMD("script", "ID", "print the approved script", 1, 1, O_STAGE, 0,
+	    ID),
+	QMB_CMD("export", "ID", "print the session as JSON", 1, 1, 0, 0, ID),
+	QMB_CMD("import", "FILE|-", "load an exported session", 1, 1, O_FORCE,
+	    0, QMB_ARG(QMB_K_FILE)),
+	QMB_CMD("complete", "ID", "finish: write stage2_output/", 1, 1,
+	    O_MIN_SCORE, 0, ID),
+	QMB_CMD("archive", "ID", "move a session to .qmb/archive/", 1, 1, 0, 0,
+	    ID),
 };
 
 static int
@@ -86,8 +84,7 @@ const struct qmb_cli_prog session_spec = {
 	.common_help = {
 		[QMB_CO_VERBOSE] = "say more, including log failures",
 	},
-	.opts = opts, .nopts = sizeof(opts) / sizeof(opts[0]),
-	.cmds = cmds, .ncmds = sizeof(cmds) / sizeof(cmds[0]),
+	QMB_TABLES(opts, cmds),
 	.check = check,
 	.sessions = qmb_cli_indexed,
 };

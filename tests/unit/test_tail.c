@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of torn tails: qmb_tail (detect, find the line start, cut). */
 #include <sys/stat.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "qmb_audit.h"
 #include "qmb_io.h"
 #include "qmb_paths.h"
 #include "qmb_tail.h"
@@ -132,6 +134,81 @@ test_cut(int dfd)
 	qmb_proj_close(&p);
 }
 
+/* Append raw bytes to tmpdir/rel. */
+static void
+tear(const char *rel, const char *frag)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+	if ((fd = open(path, O_WRONLY | O_APPEND)) == -1)
+		return;
+	if (write(fd, frag, strlen(frag)) != (ssize_t)strlen(frag))
+		perror(path);
+	close(fd);
+}
+
+/* Files of tmpdir/.qmb/corrupt whose name begins with prefix. */
+static int
+count_kept(const char *prefix)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+	int k = 0;
+
+	snprintf(path, sizeof(path), "%s/.qmb/corrupt", tmpdir);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		k += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return k;
+}
+
+/* The audit trail and its mirror cut their torn tails the same way. */
+static void
+test_users(int dfd)
+{
+	struct qmb_err err = QMB_ERR_INIT;
+	struct qmb_audit_in in = { .session_id = "a1", .user_id = "u",
+	    .type = "note", .details = "{\"a\":1}" };
+	struct qmb_audit_head h;
+	struct qmb_proj p;
+	struct qmb_buf t, m;
+	int i, ok_all = 1;
+
+	setenv("QMB_AUDIT_MIRROR", "mirror", 1);
+	ok(qmb_proj_open(&p, tmpdir, &err) == 0 &&
+	    qmb_audit_append(&p, &in, &h, NULL, &err) == 0 &&
+	    h.mirror_error[0] == '\0', "append with a mirror: %s %s", err.msg,
+	    h.mirror_error);
+	for (i = 0; i < 3; i++) {
+		tear(".qmb/audit/a1.audit.json", "{\"seq\":9,\"ti");
+		tear("mirror/a1.audit.json", "{\"seq\":9");
+		if (qmb_audit_append(&p, &in, &h, NULL, &err) == -1 ||
+		    h.seq != i + 2 || h.mirror_error[0] != '\0')
+			ok_all = 0;
+	}
+	ok(ok_all, "three torn tails in a row are cut, each append goes on: %s",
+	    err.msg);
+	qmb_buf_init(&t, 1 << 20);
+	qmb_buf_init(&m, 1 << 20);
+	ok(qmb_audit_read(&p, "a1", &t, &err) == 0 &&
+	    qmb_io_read_file(openat(dfd, "mirror", O_RDONLY | O_DIRECTORY),
+	    "a1.audit.json", m.max, QMB_EXIT_CORRUPT, &m, &err) == 0 &&
+	    t.len == m.len && memcmp(t.data, m.data, t.len) == 0 &&
+	    strstr(t.data, "\"ti{") == NULL,
+	    "trail and mirror hold the same whole lines");
+	qmb_buf_free(&t);
+	qmb_buf_free(&m);
+	ok(count_kept("a1.audit.json.torn-") == 3,
+	    "each fragment of the trail is kept under its own name");
+	qmb_proj_close(&p);
+	unsetenv("QMB_AUDIT_MIRROR");
+}
+
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
@@ -150,6 +227,7 @@ main(void)
 	test_torn(dfd);
 	test_line_start(dfd);
 	test_cut(dfd);
+	test_users(dfd);
 	close(dfd);
 	if (getenv("QMB_KEEP") == NULL)
 		nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
