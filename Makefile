@@ -2,7 +2,8 @@
 include config.mk
 
 PROGS   = qmb-session qmb-log qmb-audit qmb-mcp qmb-review qmb-recover qmb-rotate
-LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_json.c lib/qmb_io.c \
+LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_jlex.c lib/qmb_json.c lib/qmb_jw.c \
+          lib/qmb_io.c \
           lib/qmb_atomic.c lib/qmb_lock.c lib/qmb_paths.c lib/qmb_clock.c \
           lib/qmb_sha256.c lib/qmb_log.c lib/qmb_audit.c lib/qmb_session.c \
           lib/qmb_replay.c lib/qmb_txn.c lib/qmb_prog.c lib/qmb_cli.c lib/qmb_complete.c lib/qmb_cli_index.c \
