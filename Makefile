@@ -103,6 +103,11 @@ tests/helper/%: tests/helper/%.c libqmb.a .flags
 check: all $(UNITS)
 	@sh tests/run.sh
 
+# every operation of every changing command with ENOSPC, EIO and EROFS
+# (make check runs each operation with one of them)
+sweep: all
+	@QMB_SWEEP_STRIDE=1 sh tests/run.sh tests/commit.bats
+
 demo: all
 	@sh share/demo.sh
 

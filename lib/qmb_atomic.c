@@ -203,6 +203,8 @@ qmb_atomic_save(const struct qmb_save *s, const void *data, size_t len,
 		qmb_errsys(err, QMB_EXIT_IO, "rename '%s'", s->name);
 		goto fail;
 	}
+	if (s->replaced != NULL)
+		*s->replaced = 1;
 	return qmb_dir_sync(s->dfd, s->name, err);
 fail:
 	qmb_io_unlinkat(s->dfd, tmp, 0);

@@ -42,6 +42,7 @@ struct qmb_save {
 	enum qmb_cur	 cur;
 	/* with QMB_CUR_UNKNOWN: 1 when data is a good version of NAME */
 	int		(*valid)(const char *data, size_t len);
+	int		*replaced;	/* set to 1 once NAME is the new file */
 };
 
 int	qmb_atomic_write(int dfd, const char *name, const void *, size_t,

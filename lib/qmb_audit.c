@@ -17,6 +17,7 @@
 #include "qmb_audit.h"
 #include "qmb_clock.h"
 #include "qmb_io.h"
+#include "qmb_log.h"
 #include "qmb_mirror.h"
 #include "qmb_tail.h"
 
@@ -298,6 +299,37 @@ write_entry(int fd, off_t size, struct qmb_buf *line, struct qmb_err *err)
 	return -1;
 }
 
+/* A failed first append leaves no empty trail behind. */
+static void
+drop_empty(int dfd, const char *id, int fd)
+{
+	char name[NAME_MAX + 1];
+	struct stat st;
+
+	snprintf(name, sizeof(name), "%s.audit.json", id);
+	if (fstat(fd, &st) == 0 && st.st_size == 0)
+		(void)qmb_io_unlinkat(dfd, name, 0);
+}
+
+/*
+ * The entry that created the trail is written but the directory could
+ * not be synced: remove it again; when that fails it stands
+ * (QMB_EXIT_PENDING).
+ */
+static void
+unmake(int dfd, const char *id, int fd, struct qmb_err *err)
+{
+	char name[NAME_MAX + 1];
+
+	snprintf(name, sizeof(name), "%s.audit.json", id);
+	if (qmb_io_ftruncate(fd, 0) == 0 && qmb_io_fdatasync(fd) == 0) {
+		(void)qmb_io_unlinkat(dfd, name, 0);
+		return;
+	}
+	qmb_err_prefix(err, "entry 1 of '.qmb/audit/%s' is written and could not be withdrawn (see 'qmb-recover check')", name);
+	err->code = QMB_EXIT_PENDING;
+}
+
 /* The caller's head, if it gave one for a whole trail: 0, else -1. */
 static int
 known_head(const struct qmb_audit_in *in, int fd, struct qmb_audit_head *h,
@@ -320,8 +352,56 @@ mirror(struct qmb_proj *p, const char *id, const struct qmb_buf *line,
 	struct qmb_err e = QMB_ERR_INIT;
 
 	h->mirror_error[0] = '\0';
-	if (qmb_mirror_append(p, id, line->data, line->len - 1, &e) == -1)
+	if (qmb_mirror_append(p, id, line->data, line->len - 1, &h->mirror_at,
+	    &e) == -1)
 		memcpy(h->mirror_error, e.msg, sizeof(h->mirror_error));
+}
+
+/*
+ * The time of the new entry: now, or the head's time when the clock went
+ * back (NTP steps, a wrong QMB_NOW), so time never goes back in a trail.
+ */
+static int64_t
+entry_time(struct qmb_proj *p, const struct qmb_audit_in *in,
+    const struct qmb_audit_head *h)
+{
+	static int warned;
+	struct qmb_logent e = { 0 };
+	struct qmb_err lerr = QMB_ERR_INIT;
+	char det[160], now[QMB_TIME_LEN + 1];
+	int64_t t = in->time ? in->time : qmb_now(), head;
+
+	if (h->seq < 1 || h->time[0] == '\0' ||
+	    qmb_time_parse(h->time, &head) == -1 || t >= head)
+		return t;
+	if (!warned) {
+		warned = 1;
+		qmb_time_fmt(t, now);
+		snprintf(det, sizeof(det),
+		    "{\"clock\":\"%s\",\"head\":\"%.32s\",\"seq\":%lld}", now,
+		    h->time, (long long)h->seq + 1);
+		e.level = QMB_WARN;
+		e.session_id = in->session_id;
+		e.component = "audit";
+		e.action = "clock_went_back";
+		e.details = det;
+		e.user_id = in->user_id;
+		(void)qmb_log_write(p, &e, &lerr);
+	}
+	return head;
+}
+
+/* Refuse an entry that would take the trail past QMB_MAX_FILE. */
+static int
+check_limit(const char *id, off_t size, size_t len, struct qmb_err *err)
+{
+	size_t max = qmb_io_max_file();
+
+	if ((unsigned long long)size + len <= max)
+		return 0;
+	return qmb_errf(err, QMB_EXIT_IO,
+	    "the audit trail of session '%s' would be %llu bytes, over QMB_MAX_FILE (%zu bytes): raise QMB_MAX_FILE; nothing was changed",
+	    id, (unsigned long long)size + len, max);
 }
 
 static void
@@ -338,6 +418,7 @@ int
 qmb_audit_append(struct qmb_proj *p, const struct qmb_audit_in *in,
     struct qmb_audit_head *head, struct qmb_buf *lineout, struct qmb_err *err)
 {
+	struct qmb_audit_in tin;
 	struct qmb_audit_head h;
 	struct qmb_buf line;
 	char name[NAME_MAX + 1];
@@ -355,7 +436,9 @@ qmb_audit_append(struct qmb_proj *p, const struct qmb_audit_in *in,
 	snprintf(name, sizeof(name), "%s.audit.json", in->session_id);
 	if (h.torn && qmb_tail_cut_fd(p, fd, name, NULL, err) == -1)
 		goto out;
-	if (qmb_audit_format(in, h.seq + 1, h.hash, &line, err) == -1)
+	tin = *in;
+	tin.time = entry_time(p, in, &h);
+	if (qmb_audit_format(&tin, h.seq + 1, h.hash, &line, err) == -1)
 		goto out;
 	head->seq = h.seq + 1;
 	qmb_sha256(line.data, line.len, head->hash);
@@ -365,10 +448,18 @@ qmb_audit_append(struct qmb_proj *p, const struct qmb_audit_in *in,
 		qmb_errf(err, QMB_EXIT_USAGE, "audit entry too large");
 		goto out;
 	}
+	if (check_limit(in->session_id, frag, line.len, err) == -1 ||
+	    (in->precheck != NULL &&
+	    in->precheck(in->ctx, line.data, line.len - 1, err) == -1))
+		goto out;
+	head->at = frag;
+	head->mirror_at = -1;
 	if (write_entry(fd, frag, &line, err) == -1)
 		goto out;
-	if (frag == 0 && qmb_dir_sync(dfd, ".qmb/audit", err) == -1)
+	if (frag == 0 && qmb_dir_sync(dfd, ".qmb/audit", err) == -1) {
+		unmake(dfd, in->session_id, fd, err);
 		goto out;
+	}
 	set_time(head, line.data);
 	head->torn = 0;
 	mirror(p, in->session_id, &line, head);
@@ -378,8 +469,35 @@ qmb_audit_append(struct qmb_proj *p, const struct qmb_audit_in *in,
 	}
 	rc = 0;
 out:
+	if (rc == -1 && err->code != QMB_EXIT_PENDING)
+		drop_empty(dfd, in->session_id, fd);
 	qmb_buf_free(&line);
 	close(fd);
+	return rc;
+}
+
+int
+qmb_audit_takeback(struct qmb_proj *p, const char *id,
+    const struct qmb_audit_head *h, struct qmb_err *err)
+{
+	char name[NAME_MAX + 1];
+	int fd, dfd, rc = 0;
+
+	if ((dfd = open_trail(p, id, O_RDWR, &fd, err)) == -1)
+		return -1;
+	if (qmb_io_ftruncate(fd, (off_t)h->at) == -1 ||
+	    qmb_io_fdatasync(fd) == -1)
+		rc = qmb_errsys(err, QMB_EXIT_IO,
+		    "take back audit entry %lld of session '%s'",
+		    (long long)h->seq, id);
+	close(fd);
+	/* a trail this entry created goes; left empty it would be harmless */
+	snprintf(name, sizeof(name), "%s.audit.json", id);
+	if (rc == 0 && h->at == 0)
+		(void)qmb_io_unlinkat(dfd, name, 0);
+	if (rc == 0 && h->mirror_at >= 0 &&
+	    qmb_mirror_takeback(p, id, h->mirror_at, err) == -1)
+		rc = -1;
 	return rc;
 }
 

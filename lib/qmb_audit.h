@@ -20,6 +20,12 @@
  * is copied to the audit mirror, if one is configured (qmb_mirror.h); a
  * mirror failure leaves the append successful and is described in
  * head->mirror_error for the caller to report.
+ *
+ * Time only moves forward in a trail: an entry is never stamped earlier
+ * than the head's timestamp (when the clock went back, it gets the
+ * head's time and a WARN clock_went_back is logged, once a process).
+ * A trail that would grow past QMB_MAX_FILE is refused before anything
+ * is written.
  */
 
 #include <stdint.h>
@@ -39,6 +45,8 @@ struct qmb_audit_head {
 	char	time[32];			/* the last entry's timestamp */
 	int	torn;				/* file ends in a partial line */
 	char	mirror_error[QMB_ERR_MSG];	/* append: mirror failure, or "" */
+	int64_t	at;			/* append: where the entry begins */
+	int64_t	mirror_at;		/* append: same in the mirror, or -1 */
 };
 
 struct qmb_audit_in {
@@ -52,6 +60,15 @@ struct qmb_audit_in {
 	 * saves reading and checking the last entry again.
 	 */
 	const struct qmb_audit_head *known;
+	/*
+	 * Called with the whole entry (with its hash, without newline)
+	 * just before it is written, or NULL: -1 (err set) refuses the
+	 * append, which then writes nothing.  Used to check that the
+	 * change it records can be saved (QMB_MAX_FILE) before it is.
+	 */
+	int		(*precheck)(void *ctx, const char *line, size_t len,
+			    struct qmb_err *);
+	void		*ctx;
 };
 
 /* Check a user-given entry type: [a-z][a-z0-9_]{0,63}. */
@@ -66,6 +83,14 @@ int	qmb_audit_format(const struct qmb_audit_in *, int64_t seq,
 int	qmb_audit_append(struct qmb_proj *, const struct qmb_audit_in *,
 	    struct qmb_audit_head *head, struct qmb_buf *line,
 	    struct qmb_err *);
+/*
+ * Take back the entry head describes, just appended by this process under
+ * the session lock, whose change could not be saved: cut the trail (and
+ * the mirror) back to where it began and sync.  A trail the entry
+ * created is removed.  0, or -1 when the entry may still be there.
+ */
+int	qmb_audit_takeback(struct qmb_proj *, const char *id,
+	    const struct qmb_audit_head *, struct qmb_err *);
 /* Read the head (last complete line) of id's trail; missing is seq 0. */
 int	qmb_audit_head(struct qmb_proj *, const char *id,
 	    struct qmb_audit_head *, struct qmb_err *);

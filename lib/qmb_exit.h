@@ -15,6 +15,7 @@ enum qmb_exit {
 	QMB_EXIT_CORRUPT  = 5,	/* stored data damaged: run qmb-recover */
 	QMB_EXIT_IO       = 6,	/* read/write/fsync/rename failed, disk full */
 	QMB_EXIT_REMOTE   = 7,	/* remote service unavailable, request queued */
+	QMB_EXIT_PENDING  = 8,	/* failed after the change was recorded: it stands */
 	QMB_EXIT_INTERNAL = 9,	/* a bug: an impossible state */
 	QMB_EXIT_SAVED    = 10	/* start found a saved session, nobody decided */
 };

@@ -54,14 +54,30 @@ cut_fragment(int fd)
 	return qmb_io_ftruncate(fd, start);
 }
 
+/* Append line and its newline, sync; *at is where it began. */
+static int
+write_line(int fd, const char *line, size_t len, int64_t *at)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	*at = st.st_size;
+	if (qmb_io_write_all(fd, line, len) == -1 ||
+	    qmb_io_write_all(fd, "\n", 1) == -1)
+		return -1;
+	return qmb_io_fdatasync(fd);
+}
+
 int
 qmb_mirror_append(struct qmb_proj *p, const char *id, const char *line,
-    size_t len, struct qmb_err *err)
+    size_t len, int64_t *at, struct qmb_err *err)
 {
 	char name[NAME_MAX + 1];
 	struct stat st;
 	int dfd, fd, rc = -1;
 
+	*at = -1;
 	if ((dfd = mirror_dir(p, 1, err)) == -2)
 		return 0;
 	if (dfd == -1)
@@ -77,14 +93,37 @@ qmb_mirror_append(struct qmb_proj *p, const char *id, const char *line,
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_nlink != 1)
 		qmb_errf(err, QMB_EXIT_IO,
 		    "audit mirror of '%s' is not a plain file; refusing to write", id);
-	else if (cut_fragment(fd) == -1 || qmb_io_write_all(fd, line, len) == -1 ||
-	    qmb_io_write_all(fd, "\n", 1) == -1 || qmb_io_fdatasync(fd) == -1)
+	else if (cut_fragment(fd) == -1 || write_line(fd, line, len, at) == -1)
 		qmb_errsys(err, QMB_EXIT_IO, "append to audit mirror of '%s'", id);
-	else if (st.st_size == 0 && qmb_dir_sync(dfd, "audit mirror", err) == -1)
+	else if (*at == 0 && qmb_dir_sync(dfd, "audit mirror", err) == -1)
 		;
 	else
 		rc = 0;
 	close(fd);
+	close(dfd);
+	return rc;
+}
+
+int
+qmb_mirror_takeback(struct qmb_proj *p, const char *id, int64_t at,
+    struct qmb_err *err)
+{
+	char name[NAME_MAX + 1];
+	int dfd, fd, rc = 0;
+
+	if ((dfd = mirror_dir(p, 0, err)) == -2)
+		return 0;
+	if (dfd == -1)
+		return -1;
+	snprintf(name, sizeof(name), "%s.audit.json", id);
+	fd = qmb_io_openat(dfd, name, O_RDWR | O_NONBLOCK, 0);
+	if (fd == -1 || qmb_io_ftruncate(fd, (off_t)at) == -1 ||
+	    qmb_io_fdatasync(fd) == -1)
+		rc = qmb_errsys(err, QMB_EXIT_IO,
+		    "take back the withdrawn entry from the audit mirror of '%s'",
+		    id);
+	if (fd != -1)
+		close(fd);
 	close(dfd);
 	return rc;
 }

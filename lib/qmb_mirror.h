@@ -11,13 +11,21 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "qmb_err.h"
 #include "qmb_paths.h"
 
-/* Append one entry line (without newline).  0 also when no mirror is set. */
+/*
+ * Append one entry line (without newline).  0 also when no mirror is set.
+ * *at gets the offset where the line begins, or -1 when nothing was
+ * written (no mirror, or it could not be opened).
+ */
 int	qmb_mirror_append(struct qmb_proj *, const char *id, const char *line,
-	    size_t len, struct qmb_err *);
+	    size_t len, int64_t *at, struct qmb_err *);
+/* Cut id's mirror back to at bytes (a withdrawn entry) and sync it. */
+int	qmb_mirror_takeback(struct qmb_proj *, const char *id, int64_t at,
+	    struct qmb_err *);
 
 enum qmb_mirror_cmp { QMB_MIRROR_NONE, QMB_MIRROR_SAME, QMB_MIRROR_DIFFERS };
 

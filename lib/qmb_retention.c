@@ -290,7 +290,7 @@ qmb_retention_archive(struct qmb_proj *p, const char *id, const char *user,
     const char *details, struct qmb_err *err)
 {
 	struct qmb_txn t;
-	char name[NAME_MAX + 1], bak[NAME_MAX + 1];
+	char name[NAME_MAX + 1], bak[NAME_MAX + 1], why[QMB_ERR_MSG];
 	int sfd, afd, rc = -1;
 
 	if (qmb_txn_begin(&t, p, id, user, err) == -1)
@@ -309,11 +309,28 @@ qmb_retention_archive(struct qmb_proj *p, const char *id, const char *user,
 	if (qmb_txn_commit(&t, "session_archived", details ? details :
 	    "{\"to\":\".qmb/archive/sessions\"}", NULL, NULL, err) == -1)
 		goto out;
-	if (move_in(sfd, afd, bak, err) == -1 ||
-	    move_in(sfd, afd, name, err) == -1 ||
-	    qmb_dir_sync(afd, ".qmb/archive/sessions", err) == -1 ||
-	    qmb_dir_sync(sfd, ".qmb/sessions", err) == -1)
+	if (move_in(sfd, afd, bak, err) == -1) {
+		qmb_txn_withdraw(&t, err);
 		goto out;
+	}
+	if (move_in(sfd, afd, name, err) == -1) {
+		/* put the backup back, then withdraw the entry */
+		snprintf(why, sizeof(why), "%s", err->msg);
+		if (qmb_io_renameat2(afd, bak, sfd, bak) == -1 && errno != ENOENT)
+			qmb_errf(err, QMB_EXIT_PENDING,
+			    "%s, and '%s' could not be moved back: session '%s' is recorded as archived but its file is still in .qmb/sessions; run 'qmb-session archive %s' again",
+			    why, bak, id, id);
+		else
+			qmb_txn_withdraw(&t, err);
+		goto out;
+	}
+	if (qmb_dir_sync(afd, ".qmb/archive/sessions", err) == -1 ||
+	    qmb_dir_sync(sfd, ".qmb/sessions", err) == -1) {
+		snprintf(why, sizeof(why), "%s", err->msg);
+		qmb_errf(err, QMB_EXIT_PENDING,
+		    "session '%s' is archived, but: %s", id, why);
+		goto out;
+	}
 	rc = 0;
 out:
 	qmb_txn_end(&t);

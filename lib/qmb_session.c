@@ -638,11 +638,11 @@ qmb_session_load_bak(struct qmb_proj *p, const char *id,
 }
 
 int
-qmb_session_save(struct qmb_proj *p, const struct qmb_session *s,
-    enum qmb_cur cur, struct qmb_err *err)
+qmb_session_save_text(struct qmb_proj *p, const struct qmb_session *s,
+    enum qmb_cur cur, const char *text, size_t len, int *replaced,
+    struct qmb_err *err)
 {
-	struct qmb_save sv;
-	struct qmb_buf b;
+	struct qmb_save sv = { 0 };
 	char name[NAME_MAX + 1];
 	int rc;
 
@@ -652,17 +652,54 @@ qmb_session_save(struct qmb_proj *p, const struct qmb_session *s,
 	sv.mode = qmb_proj_fmode(p);
 	sv.cur = cur;
 	sv.valid = qmb_session_valid;
+	sv.replaced = replaced;
 	if ((sv.dfd = qmb_proj_dir(p, QMB_D_SESSIONS, 1, err)) == -1)
 		return -1;
 	sv.corruptfd = -1;
 	if (cur != QMB_CUR_VALID && cur != QMB_CUR_MISSING &&
 	    (sv.corruptfd = qmb_proj_dir(p, QMB_D_CORRUPT, 1, err)) == -1)
 		return -1;
+	if ((rc = qmb_atomic_save(&sv, text, len, err)) == -1)
+		qmb_err_prefix(err, "save session '%s'", s->id);
+	return rc;
+}
+
+int
+qmb_session_restore_bak(struct qmb_proj *p, const char *id,
+    struct qmb_err *err)
+{
+	char name[NAME_MAX + 1], bak[NAME_MAX + 1], tmp[NAME_MAX + 1];
+	int dfd;
+
+	if (file_name(name, id, "", err) == -1 ||
+	    file_name(bak, id, ".bak", err) == -1 ||
+	    file_name(tmp, id, ".tmp", err) == -1 ||
+	    (dfd = qmb_proj_dir(p, QMB_D_SESSIONS, 0, err)) == -1)
+		return -1;
+	if ((qmb_io_unlinkat(dfd, tmp, 0) == -1 && errno != ENOENT) ||
+	    qmb_io_linkat(dfd, bak, dfd, tmp) == -1)
+		return qmb_errsys(err, QMB_EXIT_IO, "restore '%s' from its backup",
+		    name);
+	if (qmb_io_renameat(dfd, tmp, name) == -1) {
+		qmb_errsys(err, QMB_EXIT_IO, "restore '%s' from its backup", name);
+		qmb_io_unlinkat(dfd, tmp, 0);
+		return -1;
+	}
+	return qmb_dir_sync(dfd, ".qmb/sessions", err);
+}
+
+int
+qmb_session_save(struct qmb_proj *p, const struct qmb_session *s,
+    enum qmb_cur cur, struct qmb_err *err)
+{
+	struct qmb_buf b;
+	int rc;
+
 	qmb_buf_init(&b, qmb_io_max_file());
 	rc = qmb_session_write(s, 1, &b, err);
 	if (rc == 0)
-		rc = qmb_atomic_save(&sv, b.data, b.len, err);
-	if (rc == -1)
+		rc = qmb_session_save_text(p, s, cur, b.data, b.len, NULL, err);
+	else
 		qmb_err_prefix(err, "save session '%s'", s->id);
 	qmb_buf_free(&b);
 	return rc;

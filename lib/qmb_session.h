@@ -112,5 +112,16 @@ int	qmb_session_load_bak(struct qmb_proj *, const char *id,
 /* The save of DESIGN 2.1; the caller holds the session lock. */
 int	qmb_session_save(struct qmb_proj *, const struct qmb_session *,
 	    enum qmb_cur cur, struct qmb_err *);
+/* Put {id}.json.bak back in place of {id}.json (under the lock). */
+int	qmb_session_restore_bak(struct qmb_proj *, const char *id,
+	    struct qmb_err *);
+/*
+ * The same with the text qmb_session_write made of s.  *replaced (when
+ * not NULL) is set to 1 once the new file is in place, even if the
+ * directory sync after it failed.
+ */
+int	qmb_session_save_text(struct qmb_proj *, const struct qmb_session *,
+	    enum qmb_cur cur, const char *text, size_t len, int *replaced,
+	    struct qmb_err *);
 
 #endif

@@ -197,48 +197,143 @@ qmb_txn_create(struct qmb_txn *t, struct qmb_proj *p, const char *id,
 	return 0;
 }
 
+/* The change stands although the command failed: say what to do. */
+static int
+pending(struct qmb_txn *t, const char *why, const char *undo_err,
+    int64_t seq, struct qmb_err *err)
+{
+	char name[NAME_MAX + 1];
+	int dfd = t->p->fd[QMB_D_SESSIONS];
+
+	snprintf(name, sizeof(name), "%s.json", t->s.id);
+	if (dfd < 0 || faccessat(dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == -1)
+		return qmb_errf(err, QMB_EXIT_PENDING,
+		    "%s, and the change could not be withdrawn (%s): it is recorded in the audit trail (entry %lld); run 'qmb-recover repair %s' to restore the session from it; do not repeat it",
+		    why, undo_err, (long long)seq, t->s.id);
+	return qmb_errf(err, QMB_EXIT_PENDING,
+	    "%s, and the change could not be withdrawn (%s): it is recorded in the audit trail (entry %lld) and takes effect the next time the session is used; do not repeat it",
+	    why, undo_err, (long long)seq);
+}
+
+/*
+ * Called by the append with the entry about to be written: apply it to
+ * the state and write the state's text, so that a state over QMB_MAX_FILE
+ * is refused before the trail has the entry.
+ */
+static int
+precheck(void *ctx, const char *line, size_t len, struct qmb_err *err)
+{
+	struct qmb_txn *t = ctx;
+	struct qmb_json_doc doc = { 0 };
+	int rc;
+
+	if (qmb_json_parse(line, len, len + 1, QMB_EXIT_INTERNAL, &doc,
+	    err) == -1)
+		return -1;
+	t->stale = 1;	/* t->s is no longer what the file holds */
+	if (t->s.id[0] != '\0' && strcmp(t->type, "session_created") == 0)
+		t->s.id[0] = '\0';
+	rc = qmb_session_apply(&t->s, doc.root, err);
+	qmb_json_free(&doc);
+	if (rc == -1) {
+		err->code = QMB_EXIT_INTERNAL;
+		return -1;
+	}
+	qmb_buf_reset(&t->text);
+	t->text.max = qmb_io_max_file();
+	if (qmb_session_write(&t->s, 1, &t->text, err) == -1)
+		return qmb_errf(err, QMB_EXIT_IO,
+		    "session '%s' would be larger than QMB_MAX_FILE (%zu bytes): raise QMB_MAX_FILE; nothing was changed",
+		    t->s.id, t->text.max);
+	return 0;
+}
+
+/*
+ * The entry is in the trail but the state could not be saved: take the
+ * entry back, so that the failure reported is the whole truth.  When it
+ * cannot be taken back (or the new state is already in place) the change
+ * stands: QMB_EXIT_PENDING says so.
+ */
+/*
+ * The entry is in the trail but the state could not be saved: take the
+ * entry back, so that the failure reported is the whole truth.  When the
+ * new state is in place already (only the directory sync after its
+ * rename failed: nothing is renamed after a failed fsync) or the entry
+ * cannot be taken back, the change stands: QMB_EXIT_PENDING says so.
+ */
+static int
+undo(struct qmb_txn *t, const struct qmb_audit_head *h, int replaced,
+    struct qmb_err *err)
+{
+	struct qmb_err e2 = QMB_ERR_INIT;
+	char why[QMB_ERR_MSG];
+
+	snprintf(why, sizeof(why), "%s", err->msg);
+	if (replaced)
+		return qmb_errf(err, QMB_EXIT_PENDING,
+		    "%s, after the new state was in place: the change is recorded (audit entry %lld) and stands; do not repeat it",
+		    why, (long long)h->seq);
+	if (qmb_audit_takeback(t->p, t->s.id, h, &e2) == 0)
+		return qmb_errf(err, QMB_EXIT_IO, "%s; nothing was changed",
+		    why);
+	return pending(t, why, e2.msg, h->seq, err);
+}
+
 int
 qmb_txn_commit(struct qmb_txn *t, const char *type, const char *details,
     const char *logdetails, const char *stage, struct qmb_err *err)
 {
 	struct qmb_audit_in in = { 0 };
 	struct qmb_audit_head h;
-	struct qmb_json_doc doc = { 0 };
-	struct qmb_buf line;
-	int rc = -1;
+	int replaced = 0;
 
+	if (t->stale)
+		return qmb_errf(err, QMB_EXIT_INTERNAL,
+		    "internal: change of session '%s' after a failed one",
+		    t->s.id);
 	in.session_id = t->s.id;
 	in.user_id = t->user;
 	in.type = type;
 	in.details = details;
 	in.known = t->head_known ? &t->head : NULL;
-	qmb_buf_init(&line, qmb_io_max_file() + 1024);
+	in.precheck = precheck;
+	in.ctx = t;
+	t->type = type;
 	t->head_known = 0;
-	if (qmb_audit_append(t->p, &in, &h, &line, err) == -1)
-		goto out;
+	qmb_buf_init(&t->text, qmb_io_max_file());
+	if (qmb_audit_append(t->p, &in, &h, NULL, err) == -1) {
+		qmb_buf_free(&t->text);
+		return -1;
+	}
+	memcpy(t->mirror_error, h.mirror_error, sizeof(t->mirror_error));
+	if (qmb_session_save_text(t->p, &t->s, t->cur, t->text.data,
+	    t->text.len, &replaced, err) == -1) {
+		qmb_buf_free(&t->text);
+		return undo(t, &h, replaced, err);
+	}
+	qmb_buf_free(&t->text);
+	t->stale = 0;
 	t->head = h;
 	t->head_known = 1;
-	memcpy(t->mirror_error, h.mirror_error, sizeof(t->mirror_error));
+	t->cur = QMB_CUR_VALID;
 	if (h.mirror_error[0] != '\0')
 		mirror_warn(t, h.mirror_error);
-	if (qmb_json_parse(line.data, line.len, line.max, QMB_EXIT_INTERNAL,
-	    &doc, err) == -1)
-		goto out;
-	if (t->s.id[0] != '\0' && strcmp(type, "session_created") == 0)
-		t->s.id[0] = '\0';
-	if (qmb_session_apply(&t->s, doc.root, err) == -1) {
-		err->code = QMB_EXIT_INTERNAL;
-		goto out;
-	}
-	if (qmb_session_save(t->p, &t->s, t->cur, err) == -1)
-		goto out;
-	t->cur = QMB_CUR_VALID;
 	log_change(t, QMB_INFO, type, logdetails ? logdetails : details, stage);
-	rc = 0;
-out:
-	qmb_json_free(&doc);
-	qmb_buf_free(&line);
-	return rc;
+	return 0;
+}
+
+int
+qmb_txn_withdraw(struct qmb_txn *t, struct qmb_err *err)
+{
+	struct qmb_err e2 = QMB_ERR_INIT;
+	char why[QMB_ERR_MSG];
+
+	snprintf(why, sizeof(why), "%s", err->msg);
+	t->stale = 1;
+	if (qmb_session_restore_bak(t->p, t->s.id, &e2) == 0 &&
+	    qmb_audit_takeback(t->p, t->s.id, &t->head, &e2) == 0)
+		return qmb_errf(err, QMB_EXIT_IO, "%s; nothing was changed", why);
+	return pending(t, why, e2.msg, t->head.seq, err);
 }
 
 void

@@ -34,6 +34,9 @@ struct qmb_txn {
 	char			 mirror_error[QMB_ERR_MSG];	/* "" or why */
 	struct qmb_audit_head	 head;		/* the trail's head, if known */
 	int			 head_known;
+	int			 stale;		/* s changed but not saved */
+	const char		*type;		/* of the entry being committed */
+	struct qmb_buf		 text;		/* the state being saved */
 };
 
 /* Lock and load an existing session (QMB_EXIT_NOTFOUND, _CORRUPT, _BUSY). */
@@ -46,12 +49,23 @@ int	qmb_txn_create(struct qmb_txn *, struct qmb_proj *, const char *id,
  * Audit, apply, save, log.  details is a JSON object text; stage names
  * the stage for the log line (or NULL); logdetails, when not NULL,
  * replaces details in the log line (a script part belongs in the audit,
- * its size and hash in the log).  On failure nothing was saved
- * (an appended audit entry without its save is rolled forward by the
- * next access, as after a crash).
+ * its size and hash in the log).  The state the entry makes is
+ * checked against QMB_MAX_FILE before the entry is written.  On failure
+ * nothing was changed: an entry appended before the save failed is taken
+ * back under the lock.  Only when that is impossible, or the new state
+ * was already in place, does the change stand: QMB_EXIT_PENDING (8), and
+ * the next access rolls it forward as after a crash.  After a failure
+ * the transaction takes no further change.
  */
 int	qmb_txn_commit(struct qmb_txn *, const char *type, const char *details,
 	    const char *logdetails, const char *stage, struct qmb_err *);
+/*
+ * Withdraw the last committed change after a later step of the same
+ * command failed (err says how): the state from its .bak, the entry from
+ * the trail.  Always -1: err becomes QMB_EXIT_IO "...; nothing was
+ * changed", or QMB_EXIT_PENDING when the change could not be withdrawn.
+ */
+int	qmb_txn_withdraw(struct qmb_txn *, struct qmb_err *);
 void	qmb_txn_end(struct qmb_txn *);
 
 /* Lock a session's lock file only (for archive, recovery). */

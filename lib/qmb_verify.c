@@ -39,8 +39,12 @@ check_entry(const struct qmb_jv *e, const char *id, struct qmb_verify *r,
 	if (qmb_time_parse(ts, &t) == -1)
 		return broken(r, seq, "timestamp is not an ISO 8601 time");
 	if (r->last_time[0] && qmb_time_parse(r->last_time, &prev) == 0 &&
-	    t < prev)
-		return broken(r, seq, "timestamp goes back in time");
+	    t < prev) {
+		/* a warning: the entry keeps the latest time as last_time */
+		if (r->time_back++ == 0)
+			r->time_back_seq = seq;
+		ts = NULL;
+	}
 	if (sid == NULL || (id != NULL && strcmp(sid, id) != 0))
 		return broken(r, seq, "entry names another session");
 	if (d == NULL || d->type != QMB_JOBJ)
@@ -56,6 +60,8 @@ check_entry(const struct qmb_jv *e, const char *id, struct qmb_verify *r,
 			return broken(r, seq,
 			    "stage_approved content does not match its script_sha256");
 	}
+	if (ts == NULL)
+		return 0;
 	if (r->first_time[0] == '\0')
 		snprintf(r->first_time, sizeof(r->first_time), "%s", ts);
 	snprintf(r->last_time, sizeof(r->last_time), "%s", ts);
@@ -114,6 +120,7 @@ qmb_verify_text(const char *text, size_t len, const char *id,
 	r->bad_seq = 0;
 	r->what[0] = r->first_time[0] = r->last_time[0] = '\0';
 	r->torn = 0;
+	r->time_back = r->time_back_seq = 0;
 	r->want_hash[0] = '\0';
 	for (; p < end; p = nl + 1) {
 		struct qmb_json_doc doc = { 0 };

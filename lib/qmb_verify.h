@@ -5,9 +5,12 @@
 /*
  * Verifying an audit trail (DESIGN 2.3): every line parses, seq counts
  * from 1, prev is the previous entry's hash, hash is the SHA-256 of the
- * entry without it, timestamps never go backwards, every entry names the
+ * entry without it, every entry names the
  * same session, and each stage_approved content matches its
- * script_sha256.  The first problem is reported with its seq; a last
+ * script_sha256.  A timestamp earlier than one before it (a clock that
+ * went back, in a trail written before writers kept time moving forward)
+ * is a warning, counted in time_back, never a break: nothing is ever
+ * discarded for its time.  The first problem is reported with its seq; a last
  * line without its newline is reported as torn.  The trail is read from
  * audit/ID.audit.json or, when archived, archive/audit/ID.audit.json.gz.
  */
@@ -24,7 +27,9 @@ struct qmb_verify {
 	char	what[QMB_ERR_MSG];	/* what is wrong, "" when intact */
 	int	torn;			/* the last line is cut short */
 	char	head[65];		/* hash of the last good entry */
-	char	first_time[32], last_time[32];
+	char	first_time[32], last_time[32];	/* last_time: the latest */
+	int64_t	time_back;		/* entries stamped before one earlier */
+	int64_t	time_back_seq;		/* the first of them, or 0 */
 	char	path[320];		/* the file read, relative to the project */
 	int	archived;		/* read from a .gz archive */
 	int64_t	want_seq;		/* in: record the hash of this entry */

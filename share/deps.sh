@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian packages qmb needs to build and test, if missing.
 pkgs="make gcc clang libjsmn-dev libcurl4-openssl-dev libmbedtls-dev zlib1g-dev
-bats bats-assert bats-support bats-file jq mandoc util-linux procps zsh fish python3"
+bats bats-assert bats-support bats-file jq mandoc util-linux procps zsh fish python3
+faketime"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

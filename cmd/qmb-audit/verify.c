@@ -158,6 +158,7 @@ report(const struct opts *o, const char *id, const struct result *r)
 		    r->mirror == QMB_MIRROR_SAME ? "same" : "differs");
 		qmb_jw_kstr(&jw, "mirror_problem", r->mirror_what);
 		qmb_jw_kstr(&jw, "path", r->v.path);
+		qmb_jw_kint(&jw, "time_out_of_order", r->v.time_back);
 		qmb_jw_obj_end(&jw);
 		if (qmb_jw_finish(&jw) == 0)
 			printf("%s\n", b.data);
@@ -175,6 +176,10 @@ report(const struct opts *o, const char *id, const struct result *r)
 		    r->v.path);
 	if (r->state[0] && (!o->c.quiet || r->state_bad))
 		printf("  session: %s\n", r->state);
+	if (r->v.time_back > 0)
+		printf("  warning: %lld entr%s stamped earlier than an entry before (first: entry %lld); the clock went back when they were written\n",
+		    (long long)r->v.time_back, r->v.time_back == 1 ? "y" : "ies",
+		    (long long)r->v.time_back_seq);
 	if (r->mirror == QMB_MIRROR_DIFFERS)
 		printf("  mirror: %s\n", r->mirror_what);
 	else if (r->mirror == QMB_MIRROR_SAME && o->c.verbose)

@@ -7,14 +7,16 @@
 # k in 1..N and every mode (ENOSPC once, EIO from k on, SIGKILL at k),
 # COMMAND runs on a fresh copy with QMB_FAULT=k:MODE, and:
 #  - the fault was injected at operation k (the trace says so);
-#  - it exits 0 (the failed operation was not needed, e.g. the log) or 6
-#    with one line "qmb-session: ..." on stderr, or dies of the SIGKILL;
+#  - it exits 0 (the failed operation was not needed, e.g. the log), 6
+#    (not committed) or 8 (committed, could not be withdrawn) with one
+#    line "qmb-session: ..." on stderr, or dies of the SIGKILL;
 #  - the session file exists and parses (so does .bak), its state is the
 #    old one or the new one (the new one when it exited 0), and its
 #    audit_seq is not ahead of the trail;
 #  - the trace shows no rename after a failed fsync;
 #  - a plain `qmb-session resume` then succeeds with the old or the new
-#    state (the new one if the file already had it), leaves no temporary
+#    state (the new one if the file already had it or it exited 0 or 8,
+#    the old one if it exited 6), leaves no temporary
 #    file and no torn tail, and its audit_seq/audit_hash name the head of
 #    a trail that verifies with jq and sha256sum.
 # "Old" is TEMPLATE's state once rolled forward, so TEMPLATE may be behind
@@ -90,7 +92,7 @@ one_case() {
 		case $rc in
 		0)
 			[ ! -s "$dir/err" ] || fail "exit 0 with: $(cat "$dir/err")" ;;
-		6)
+		6|8)
 			if [ "$(wc -l <"$dir/err")" -ne 1 ] ||
 			    ! grep -q '^qmb-session: ' "$dir/err"; then
 				fail "exit 6 with: $(cat "$dir/err")"
@@ -133,6 +135,10 @@ one_case() {
 	else
 		fail "after resume neither old nor new: $res"
 	fi
+	[ "$rc" -ne 6 ] || [ "$res" = old ] ||
+	    fail "exit 6 ($(cat "$dir/err")), but the change took effect"
+	[ "$rc" -ne 8 ] || [ "$res" != old ] ||
+	    fail "exit 8 ($(cat "$dir/err")), but the change is not there"
 	! audit_torn "$af" || fail "torn audit tail after resume"
 	[ "$seq" -eq "$(audit_lines "$af")" ] ||
 	    fail "audit_seq is not the trail's head after resume"
@@ -149,7 +155,7 @@ one_case() {
 
 # sweep MODE COMMAND...: every k for one mode; prints its counts
 sweep() {
-	local mode=$1 k c0=0 c6=0 ckill=0 nold=0 nnew=0 nrolled=0
+	local mode=$1 k c0=0 c6=0 c8=0 ckill=0 nold=0 nnew=0 nrolled=0
 	shift
 	hidden=0
 	use "$scratch/${mode%%:*}"
@@ -159,6 +165,7 @@ sweep() {
 		case $rc in
 		0) c0=$((c0 + 1)) ;;
 		6) c6=$((c6 + 1)) ;;
+		8) c8=$((c8 + 1)) ;;
 		137) ckill=$((ckill + 1)) ;;
 		esac
 		case $res in
@@ -167,7 +174,7 @@ sweep() {
 		rolled) nnew=$((nnew + 1)) nrolled=$((nrolled + 1)) ;;
 		esac
 	done
-	echo "$c0 $c6 $ckill $nold $nnew $nrolled $hidden"
+	echo "$c0 $c6 $ckill $nold $nnew $nrolled $hidden $c8"
 }
 
 # the three modes side by side, each in its own folder
@@ -181,11 +188,11 @@ for p in "${pids[@]}"; do
 	wait "$p" || ok=0
 done
 [ "$ok" = 1 ] || exit 1
-cases=0 rc0=0 rc6=0 killed=0 nold=0 nnew=0 rolled=0 left=0
+cases=0 rc0=0 rc6=0 rc8=0 killed=0 nold=0 nnew=0 rolled=0 left=0
 for mode in ENOSPC EIO kill; do
-	read -r a b c d e f g <"$scratch/res.$mode" || fail "no result for $mode"
-	cases=$((cases + ops)) rc0=$((rc0 + a)) rc6=$((rc6 + b))
+	read -r a b c d e f g h <"$scratch/res.$mode" || fail "no result for $mode"
+	cases=$((cases + ops)) rc0=$((rc0 + a)) rc6=$((rc6 + b)) rc8=$((rc8 + h))
 	killed=$((killed + c)) nold=$((nold + d)) nnew=$((nnew + e))
 	rolled=$((rolled + f)) left=$((left + g))
 done
-echo "ops=$ops cases=$cases exit0=$rc0 exit6=$rc6 killed=$killed old=$nold new=$nnew rolled=$rolled hidden=$left"
+echo "ops=$ops cases=$cases exit0=$rc0 exit6=$rc6 exit8=$rc8 killed=$killed old=$nold new=$nnew rolled=$rolled hidden=$left"
