@@ -15,6 +15,8 @@
 #define QMB_TIME_LEN 24
 
 int64_t	qmb_now(void);
+/* A monotonic clock in milliseconds, for measuring waits; not a date. */
+int64_t	qmb_mono_ms(void);
 /* buf must hold QMB_TIME_LEN + 1 bytes. */
 void	qmb_time_fmt(int64_t ms, char *buf);
 /*

@@ -21,6 +21,7 @@
 
 #include <curl/curl.h>
 
+#include "qmb_clock.h"
 #include "qmb_gemini.h"
 #include "qmb_json.h"
 
@@ -134,16 +135,6 @@ on_data(char *p, size_t size, size_t nmemb, void *arg)
 		return 0;
 	}
 	return size * nmemb;
-}
-
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)((t.tv_sec - t0->tv_sec) * 1000 +
-	    (t.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
 void
@@ -373,7 +364,7 @@ qmb_gem_generate(const struct qmb_gem_cfg *cfg, const struct qmb_gem_prompt *pr,
 {
 	struct qmb_gem_attempt at;
 	struct call c;
-	struct timespec t0, t1;
+	int64_t t0, t1;
 	long base = cfg->base_ms > 0 ? cfg->base_ms : QMB_GEM_BASE_MS;
 	long max = cfg->max_ms > 0 ? cfg->max_ms : QMB_GEM_MAX_MS;
 	long http, ra, wait;
@@ -392,9 +383,9 @@ qmb_gem_generate(const struct qmb_gem_cfg *cfg, const struct qmb_gem_prompt *pr,
 		call_free(&c);
 		return -1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = qmb_mono_ms();
 	for (n = 1;; n++) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
+		t1 = qmb_mono_ms();
 		code = perform(&c, &http, &ra);
 		r->attempts = n;
 		r->curl = (int)code;
@@ -410,7 +401,7 @@ qmb_gem_generate(const struct qmb_gem_cfg *cfg, const struct qmb_gem_prompt *pr,
 		at.of = of;
 		at.http = http;
 		at.curl = (int)code;
-		at.duration_ms = ms_since(&t1);
+		at.duration_ms = (long)(qmb_mono_ms() - t1);
 		at.sent = c.body.len;
 		at.received = c.answer.len;
 		at.cls = r->cls;
@@ -431,7 +422,7 @@ qmb_gem_generate(const struct qmb_gem_cfg *cfg, const struct qmb_gem_prompt *pr,
 		else
 			qmb_gem_sleep_ms(at.wait_ms);
 	}
-	r->duration_ms = ms_since(&t0);
+	r->duration_ms = (long)(qmb_mono_ms() - t0);
 	call_free(&c);
 	if (r->cls == QMB_GEM_OK)
 		return 0;

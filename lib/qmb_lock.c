@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "qmb_clock.h"
 #include "qmb_io.h"
 #include "qmb_lock.h"
 
@@ -24,30 +25,20 @@ qmb_lock_wait_ms(void)
 	return wait_ms >= 0 ? wait_ms : QMB_LOCK_WAIT * 1000L;
 }
 
-static long
-elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)((t.tv_sec - t0->tv_sec) * 1000 +
-	    (t.tv_nsec - t0->tv_nsec) / 1000000);
-}
-
 static int
 flock_wait(int fd, int op, long timeout_ms, const char *what,
     struct qmb_err *err)
 {
-	struct timespec t0, pause;
+	struct timespec pause;
+	int64_t t0 = qmb_mono_ms();
 	long step = 1;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		if (qmb_io_flock(fd, op | LOCK_NB) == 0)
 			return 0;
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return qmb_errsys(err, QMB_EXIT_IO, "lock %s", what);
-		if (elapsed_ms(&t0) >= timeout_ms)
+		if (qmb_mono_ms() - t0 >= timeout_ms)
 			return qmb_errf(err, QMB_EXIT_BUSY,
 			    "%s is busy: another process holds its lock (waited %.1f s; try --wait)",
 			    what, timeout_ms / 1000.0);

@@ -224,6 +224,26 @@ qmb_proj_dir(struct qmb_proj *p, enum qmb_dir d, int create,
 }
 
 int
+qmb_proj_outdir(struct qmb_proj *p, struct qmb_err *err)
+{
+	int fd;
+
+	fd = openat(p->rootfd, QMB_OUTDIR,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT) {
+		if (qmb_io_mkdirat(p->rootfd, QMB_OUTDIR,
+		    qmb_proj_dmode(p)) == -1 && errno != EEXIST)
+			return qmb_errsys(err, QMB_EXIT_IO, "mkdir '%s'",
+			    QMB_OUTDIR);
+		fd = openat(p->rootfd, QMB_OUTDIR,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd == -1)
+		return qmb_errsys(err, QMB_EXIT_IO, "open '%s'", QMB_OUTDIR);
+	return fd;
+}
+
+int
 qmb_dir_sync(int dfd, const char *label, struct qmb_err *err)
 {
 	if (qmb_io_fsync(dfd) == -1 && errno != EINVAL)

@@ -50,6 +50,13 @@ void	qmb_proj_close(struct qmb_proj *);
  */
 int	qmb_proj_dir(struct qmb_proj *, enum qmb_dir, int create,
 	    struct qmb_err *);
+/*
+ * The project's output folder stage2_output/ (next to .qmb/), made when
+ * missing, opened without following a symbolic link.  A new descriptor
+ * the caller closes, or -1.
+ */
+#define QMB_OUTDIR	"stage2_output"
+int	qmb_proj_outdir(struct qmb_proj *, struct qmb_err *);
 /* The path of a folder relative to the project ("".qmb/sessions"). */
 const char *qmb_proj_dirname(enum qmb_dir);
 /* Mode bits for new files and folders. */

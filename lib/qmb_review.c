@@ -37,17 +37,8 @@ write_output(struct qmb_proj *p, const struct qmb_jv *rec, struct qmb_err *err)
 	struct qmb_buf b;
 	int fd, rc = -1;
 
-	fd = openat(p->rootfd, "stage2_output",
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1 && errno == ENOENT) {
-		if (qmb_io_mkdirat(p->rootfd, "stage2_output",
-		    qmb_proj_dmode(p)) == -1 && errno != EEXIST)
-			return qmb_errsys(err, QMB_EXIT_IO, "mkdir 'stage2_output'");
-		fd = openat(p->rootfd, "stage2_output",
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
-	if (fd == -1)
-		return qmb_errsys(err, QMB_EXIT_IO, "open 'stage2_output'");
+	if ((fd = qmb_proj_outdir(p, err)) == -1)
+		return -1;
 	qmb_buf_init(&b, QMB_JSON_MAX);
 	if (qmb_jdoc_pretty(rec, &b) == -1)
 		qmb_errf(err, QMB_EXIT_IO, "review too large");

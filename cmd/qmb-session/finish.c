@@ -151,25 +151,6 @@ out:
 /* ---- complete ----------------------------------------------------- */
 
 static int
-outdir(struct qmb_proj *p, struct qmb_err *err)
-{
-	int fd;
-
-	fd = openat(p->rootfd, "stage2_output",
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1 && errno == ENOENT) {
-		if (qmb_io_mkdirat(p->rootfd, "stage2_output",
-		    qmb_proj_dmode(p)) == -1 && errno != EEXIST)
-			return qmb_errsys(err, QMB_EXIT_IO, "mkdir 'stage2_output'");
-		fd = openat(p->rootfd, "stage2_output",
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
-	if (fd == -1)
-		return qmb_errsys(err, QMB_EXIT_IO, "open 'stage2_output'");
-	return fd;
-}
-
-static int
 model_json(const struct qmb_session *s, const char *sha,
     const struct qmb_jv *review, const char *done_at, struct qmb_buf *b)
 {
@@ -218,7 +199,7 @@ write_outputs(struct qmb_proj *p, const struct qmb_session *s,
 	char ts[QMB_TIME_LEN + 1];
 	int fd, rc = -1;
 
-	if ((fd = outdir(p, err)) == -1)
+	if ((fd = qmb_proj_outdir(p, err)) == -1)
 		return -1;
 	qmb_time_fmt(qmb_now(), ts);
 	qmb_buf_init(&b, qmb_io_max_file() * 2);

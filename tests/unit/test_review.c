@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of the Gemini answer reading (qmb_gemini: envelopes, text,
- * JSON span, retry policy, URL and key) and of the review records
- * (qmb_review: checking, normalising, bypass, audit details).
+ * Unit tests of the Gemini client (qmb_gemans: envelopes, text, JSON
+ * span, classes; qmb_gemini: retry policy, URL; qmb_gemreq: key,
+ * endpoint, body) and of the review records (qmb_rrecord: checking,
+ * normalising, bypass, audit details).
  */
 #include <stdint.h>
 #include <stdio.h>

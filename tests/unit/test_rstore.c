@@ -2,7 +2,9 @@
 /*
  * Unit tests of the review's files: the queue (qmb_rqueue), the cache
  * (qmb_rcache), the prompt (qmb_prompt), the JSON file helpers
- * (qmb_jdoc) and the hex digest check (qmb_sha256_is_hex).
+ * (qmb_jdoc), the hex digest check (qmb_sha256_is_hex), the output
+ * folder (qmb_proj_outdir) and the monotonic clock the client times
+ * attempts with (qmb_mono_ms).
  */
 #include <sys/stat.h>
 #include <fcntl.h>
@@ -11,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "qmb_buf.h"
+#include "qmb_clock.h"
 #include "qmb_jdoc.h"
 #include "qmb_json.h"
 #include "qmb_prompt.h"
@@ -250,6 +254,41 @@ test_prompt(void)
 	qmb_buf_free(&b);
 }
 
+static void
+test_outdir(struct qmb_proj *p)
+{
+	struct qmb_err err = QMB_ERR_INIT;
+	struct stat st;
+	char path[PATH_MAX], link[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/" QMB_OUTDIR, tmpdir);
+	ok((fd = qmb_proj_outdir(p, &err)) != -1 && stat(path, &st) == 0 &&
+	    S_ISDIR(st.st_mode), "the output folder is made");
+	if (fd != -1)
+		close(fd);
+	ok((fd = qmb_proj_outdir(p, &err)) != -1, "and opened again");
+	if (fd != -1)
+		close(fd);
+	rmdir(path);
+	snprintf(link, sizeof(link), "%s/elsewhere", tmpdir);
+	mkdir(link, 0700);
+	ok(symlink(link, path) == 0 && qmb_proj_outdir(p, &err) == -1 &&
+	    err.code == QMB_EXIT_IO, "a symbolic link is not followed");
+	unlink(path);
+}
+
+static void
+test_mono(void)
+{
+	struct timespec ts = { 0, 20 * 1000000L };
+	int64_t a = qmb_mono_ms(), b;
+
+	nanosleep(&ts, NULL);
+	b = qmb_mono_ms();
+	ok(a > 0 && b - a >= 20, "the monotonic clock moves on");
+}
+
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
@@ -268,9 +307,11 @@ main(void)
 	test_hex();
 	test_jdoc();
 	test_prompt();
+	test_mono();
 	ok(qmb_proj_open(&p, tmpdir, &err) == 0, "open a project");
 	test_queue(&p);
 	test_cache(&p);
+	test_outdir(&p);
 	qmb_proj_close(&p);
 	if (getenv("QMB_KEEP") == NULL)
 		nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
