@@ -407,7 +407,7 @@ join(int argc, char **argv, char **w, char *buf, size_t size, int *split)
 int
 qmb_cli_complete(const struct qmb_cli_prog *prog, int argc, char **argv)
 {
-	static char buf[16384];
+	char buf[16384];
 	struct ctx x;
 	char *w[MAXWORDS], pre[96];
 	const struct qmb_cli_opt *o;

@@ -382,6 +382,34 @@ man_opts() {
 	[ "${#lines[@]}" -eq 8 ]
 }
 
+@test "completions: fish's script installed as PROG.fish serves PROG alone" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	cp "$TOP/completions/qmb.fish" "$BATS_TEST_TMPDIR/qmb-log.fish"
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr fish --no-config -c '
+		source $argv[1]
+		complete -C "qmb-log sh"
+		complete -C "qmb-session ap"' "$BATS_TEST_TMPDIR/qmb-log.fish"
+	[ "${lines[0]%%$'\t'*}" = show ]
+	[ "${#lines[@]}" -eq 1 ]
+	[ -z "$stderr" ]
+}
+
+@test "completions: zsh shows each session's project and stage; files and folders" {
+	new_session SalesModel
+	run -0 --separate-stderr complete_zsh qmb-session show ''
+	assert_output "$id:SalesModel, stage A"
+	run -0 --separate-stderr complete_zsh qmb-session approve X C ''
+	assert_output 'files '
+	run -0 --separate-stderr complete_zsh qmb-review run --script=/tm
+	assert_output 'files /tm'
+	run -0 --separate-stderr complete_zsh qmb-mcp -C ''
+	assert_output 'dirs '
+	run -0 --separate-stderr complete_zsh qmb-session help app
+	assert_output 'approve:approve the script part of a stage'
+	[ -z "$stderr" ]
+}
+
 # ---- README ----------------------------------------------------------------
 
 @test "README: names make demo, make check, make deps and SANITIZE=1" {
