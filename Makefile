@@ -16,6 +16,8 @@ LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_jlex.c lib/qmb_json.c lib/qmb_jw.c
           lib/qmb_recover.c lib/qmb_classify.c lib/qmb_repair.c \
           lib/qmb_health.c lib/qmb_report.c lib/qmb_retention.c \
           lib/qmb_progress.c
+# formats and the migration of the TypeScript tool's files
+LIBSRC += lib/qmb_format.c lib/qmb_migrate.c
 LIBOBJ  = $(LIBSRC:.c=.o)
 SESSION_OBJ = cmd/qmb-session/main.o cmd/qmb-session/spec.o cmd/qmb-session/cmds.o \
               cmd/qmb-session/change.o cmd/qmb-session/finish.o \
@@ -29,7 +31,7 @@ MCP_CORE = cmd/qmb-mcp/rpc.o cmd/qmb-mcp/tools.o cmd/qmb-mcp/session.o \
            cmd/qmb-mcp/ops.o cmd/qmb-mcp/result.o cmd/qmb-mcp/run.o
 MCP_OBJ = cmd/qmb-mcp/main.o cmd/qmb-mcp/serve.o $(MCP_CORE)
 RECOVER_OBJ = cmd/qmb-recover/main.o cmd/qmb-recover/spec.o cmd/qmb-recover/check.o \
-              cmd/qmb-recover/health.o
+              cmd/qmb-recover/health.o cmd/qmb-recover/migrate.o
 ROTATE_OBJ = cmd/qmb-rotate/main.o cmd/qmb-rotate/spec.o
 LIBHDR  = $(wildcard lib/*.h)
 UNITSRC = $(wildcard tests/unit/test_*.c)
@@ -41,10 +43,14 @@ MAN    += man/qmb-mcp.1
 MAN    += man/qmb-log.1 man/qmb-audit.1
 
 # Rebuild everything when the flags change (make check SANITIZE=1 after make).
+# Goals that compile nothing leave .flags alone.
 FLAGS_LINE := $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)
 FLAGS_OLD  := $(shell cat .flags 2>/dev/null)
+NOBUILD    := install-data uninstall clean deps check-fresh
 ifneq ($(FLAGS_LINE),$(FLAGS_OLD))
+ifneq ($(filter-out $(NOBUILD),$(or $(MAKECMDGOALS),all)),)
 $(shell printf '%s\n' '$(FLAGS_LINE)' > .flags)
+endif
 endif
 
 all: $(PROGS)
@@ -100,7 +106,10 @@ tests/unit/test_fuzz_replay: tests/unit/test_fuzz_replay.c tests/fuzz/fuzz_mcp.c
 tests/helper/%: tests/helper/%.c libqmb.a .flags
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< libqmb.a $(MBEDTLS_LIBS) $(Z_LIBS)
 
-check: all $(UNITS)
+# make demo and make check bring what they need first (share/deps.sh)
+check:
+	@sh share/deps.sh check
+	@$(MAKE) --no-print-directory all $(UNITS)
 	@sh tests/run.sh
 
 # every operation of every changing command with ENOSPC, EIO and EROFS
@@ -108,8 +117,15 @@ check: all $(UNITS)
 sweep: all
 	@QMB_SWEEP_STRIDE=1 sh tests/run.sh tests/commit.bats
 
-demo: all
+demo:
+	@sh share/deps.sh demo
+	@$(MAKE) --no-print-directory all
 	@sh share/demo.sh
+
+# make demo && make check in a pristine Debian 12 folder (debootstrap,
+# chroot; needs root and a Debian mirror): tests/fresh.sh
+check-fresh:
+	@sh tests/fresh.sh
 
 bench: all
 	@sh tests/bench/run.sh
@@ -118,7 +134,7 @@ lint: all
 	cd man && mandoc -Tlint -W style *.1 *.7
 	@! nm -g --defined-only libqmb.a | awk 'NF == 3 && $$3 !~ /^qmb_/ && $$3 !~ /^jsmn_/ { print; bad = 1 } END { exit !bad }'
 	@! grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|system)\(' lib/*.c cmd/*/*.c
-	shellcheck -s bash share/*.sh tests/run.sh completions/*.bash
+	shellcheck -s bash share/*.sh tests/run.sh tests/fresh.sh completions/*.bash
 
 deps:
 	@sh share/deps.sh
@@ -150,19 +166,34 @@ tests/fuzz/build/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(LIBHDR) cmd/qmb-mcp/m
 
 .PHONY: fuzz
 
-install: all
-	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
-	    $(DESTDIR)$(MANPREFIX)/man7 $(DESTDIR)$(SHAREDIR) \
+# the systemd user unit templates and the crontab; in the .in files
+# @BINDIR@ becomes the folder the programs are installed in
+SYSTEMD_IN = share/systemd/qmb-rotate@.service.in share/systemd/qmb-retention@.service.in \
+             share/systemd/qmb-review-retry@.service.in share/systemd/qmb-health@.service.in
+SYSTEMD_TIMERS = share/systemd/qmb-rotate@.timer share/systemd/qmb-retention@.timer \
+             share/systemd/qmb-review-retry@.timer share/systemd/qmb-health@.timer
+SUBST = sed 's|@BINDIR@|$(BINDIR)|g'
+
+install: all install-data
+	mkdir -p $(DESTDIR)$(BINDIR)
+	cp -f $(PROGS) $(DESTDIR)$(BINDIR)/
+
+# everything but the programs (it builds nothing)
+install-data:
+	mkdir -p $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(MANPREFIX)/man7 $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSTEMDUSERDIR) \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
 	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	cp -f $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	cp -f man/*.1 $(DESTDIR)$(MANPREFIX)/man1/
 	cp -f man/*.7 $(DESTDIR)$(MANPREFIX)/man7/
 	cp -f share/demo.sh $(DESTDIR)$(SHAREDIR)/
 	cp -f share/review-prompt.txt tests/fake_gemini.py $(DESTDIR)$(SHAREDIR)/
-	cp -f share/qmb-rotate.cron share/qmb-rotate.service share/qmb-rotate.timer \
-	    share/qmb-retention.service share/qmb-retention.timer $(DESTDIR)$(SHAREDIR)/
+	$(SUBST) share/qmb.cron.in > $(DESTDIR)$(SHAREDIR)/qmb.cron
+	for f in $(SYSTEMD_IN); do \
+	    b=$${f##*/}; $(SUBST) $$f > $(DESTDIR)$(SYSTEMDUSERDIR)/$${b%.in} || exit 1; \
+	done
+	cp -f $(SYSTEMD_TIMERS) $(DESTDIR)$(SYSTEMDUSERDIR)/
 	for p in $(PROGS); do \
 	    cp -f completions/qmb.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; \
 	    sed "1s/.*/#compdef $$p/" completions/_qmb \
@@ -172,10 +203,13 @@ install: all
 
 uninstall:
 	for p in $(PROGS); do \
-	    rm -f $(DESTDIR)$(PREFIX)/bin/$$p $(DESTDIR)$(MANPREFIX)/man1/$$p.1 \
+	    rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANPREFIX)/man1/$$p.1 \
 	        $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p \
 	        $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$p \
 	        $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$p.fish; \
+	done
+	for f in $(SYSTEMD_IN:.in=) $(SYSTEMD_TIMERS); do \
+	    rm -f $(DESTDIR)$(SYSTEMDUSERDIR)/$${f##*/}; \
 	done
 	rm -f $(DESTDIR)$(MANPREFIX)/man7/qmb.7 $(DESTDIR)$(MANPREFIX)/man7/qmb-recovery.7
 	rm -rf $(DESTDIR)$(SHAREDIR)
@@ -184,4 +218,4 @@ clean:
 	rm -f $(PROGS) libqmb.a lib/*.o cmd/*/*.o $(UNITS) $(HELPERS) .flags
 	rm -rf tests/fuzz/build
 
-.PHONY: all check demo bench lint deps install uninstall clean
+.PHONY: all check check-fresh demo bench lint deps install install-data uninstall clean

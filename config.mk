@@ -1,8 +1,12 @@
 # qmb build settings
 VERSION   = 0.1.0
 PREFIX    = /usr/local
+BINDIR    = $(PREFIX)/bin
 MANPREFIX = $(PREFIX)/share/man
 SHAREDIR  = $(PREFIX)/share/qmb
+# systemd user units: /usr/local/lib/systemd/user and /usr/lib/systemd/user
+# are in the user manager's search path
+SYSTEMDUSERDIR = $(PREFIX)/lib/systemd/user
 
 CC       ?= cc
 CFLAGS    = -std=c11 -O2 -g -Wall -Wextra -Wpedantic -Werror \

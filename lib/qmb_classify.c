@@ -5,12 +5,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "qmb_classify.h"
 #include "qmb_clock.h"
 #include "qmb_config.h"
+#include "qmb_format.h"
 #include "qmb_ids.h"
 #include "qmb_session.h"
 #include "qmb_tail.h"
@@ -224,6 +226,7 @@ settle(struct qmb_exam *e, struct qmb_rec *r)
 		r->partial |= e->t.bad > 0;
 		break;
 	case QMB_V_LOST:
+	case QMB_V_SALVAGED:
 		r->partial = 1;
 		r->trail_lost = e->t.exists;
 		break;
@@ -238,8 +241,9 @@ settle(struct qmb_exam *e, struct qmb_rec *r)
 		snprintf(r->project, sizeof(r->project), "%s", e->bak.project);
 	else
 		snprintf(r->project, sizeof(r->project), "%s", e->t.project);
-	e->cutback = e->t.exists && (e->t.bad > 0 || r->verdict == QMB_V_LOST);
-	e->import = r->has_state && r->ahead;
+	e->cutback = e->t.exists && (e->t.bad > 0 || r->verdict == QMB_V_LOST ||
+	    r->verdict == QMB_V_SALVAGED);
+	e->import = (r->has_state && r->ahead) || r->verdict == QMB_V_SALVAGED;
 }
 
 static void
@@ -259,8 +263,8 @@ findings(struct qmb_proj *p, struct qmb_exam *e, struct qmb_rec *r)
 		    e->json.why);
 	else if (e->json.st == QMB_C_NEWER)
 		qmb_rec_find(r, QMB_F_NEWER, sp,
-		    "written by a newer qmb (state version %lld): upgrade qmb, or repair with --from bak or --from audit",
-		    (long long)e->json.version);
+		    "written by a newer qmb (format %lld); this one reads up to %d: upgrade qmb, or repair with --from bak or --from audit",
+		    (long long)e->json.version, QMB_SESSION_VERSION);
 	else if (e->json.st == QMB_C_MISSING && r->verdict != QMB_V_ARCHIVED)
 		qmb_rec_find(r, QMB_F_MISSING, sp, "session file missing");
 	else if (e->json.st == QMB_C_VALID && !e->json.fits && !e->json.ahead)
@@ -295,6 +299,9 @@ findings(struct qmb_proj *p, struct qmb_exam *e, struct qmb_rec *r)
 			qmb_rec_find(r, QMB_F_TMP, ap,
 			    "stale temporary file (a save that never finished)");
 		}
+	if (r->has_state && r->state.version < QMB_SESSION_VERSION)
+		qmb_rec_find(r, QMB_F_LEGACY, sp,
+		    "legacy format: migrate with 'qmb-recover migrate %s'", e->id);
 	if (!r->has_state || r->state.complete || cfg == NULL ||
 	    r->verdict == QMB_V_LOST ||
 	    qmb_time_parse(r->state.updated_at, &t) == -1)
@@ -307,6 +314,52 @@ findings(struct qmb_proj *p, struct qmb_exam *e, struct qmb_rec *r)
 	}
 }
 
+/*
+ * Before starting fresh: a state file (or else its .bak) that parses but
+ * does not validate keeps every field valid on its own (qmb_format.h).
+ * Only when nothing of value is left is the session lost.
+ */
+static int
+salvage(struct qmb_proj *p, struct qmb_exam *e, struct qmb_rec *r,
+    struct qmb_err *err)
+{
+	static const char *const sfx[2] = { "", ".bak" };
+	struct qmb_session s;
+	struct qmb_buf d;
+	int k, n, dfd;
+
+	if ((dfd = qmb_proj_dir(p, QMB_D_SESSIONS, 0, err)) == -1)
+		return err->code == QMB_EXIT_NOTFOUND ? 0 : -1;
+	for (k = 0; k < 2; k++) {
+		if ((k == 0 ? e->json.st : e->bak.st) != QMB_C_DAMAGED)
+			continue;
+		qmb_buf_init(&d, 1 << 16);
+		n = qmb_format_salvage_file(dfd, e->id, sfx[k],
+		    r->project[0] ? r->project : e->json.project[0] ?
+		    e->json.project : e->bak.project, &s, &d, err);
+		if (n == -1) {
+			qmb_buf_free(&d);
+			return -1;
+		}
+		if (n > 0) {
+			qmb_session_free(&r->state);
+			r->state = s;
+			r->has_state = 1;
+			r->verdict = QMB_V_SALVAGED;
+			r->salvaged_bak = k == 1;
+			free(r->dropped);
+			r->dropped = qmb_buf_steal(&d, NULL);
+			if (r->dropped == NULL)
+				r->dropped = strdup("");
+			e->base = QMB_B_FRESH;	/* neither file is used whole */
+			return 0;
+		}
+		qmb_session_free(&s);
+		qmb_buf_free(&d);
+	}
+	return 0;
+}
+
 int
 qmb_classify_exam(struct qmb_proj *p, struct qmb_exam *e, struct qmb_rec *r,
     struct qmb_err *err)
@@ -316,6 +369,8 @@ qmb_classify_exam(struct qmb_proj *p, struct qmb_exam *e, struct qmb_rec *r,
 	fit(&e->t, e->id, &e->json);
 	fit(&e->t, e->id, &e->bak);
 	if (choose(e, r, err) == -1)
+		return -1;
+	if (r->verdict == QMB_V_LOST && salvage(p, e, r, err) == -1)
 		return -1;
 	settle(e, r);
 	findings(p, e, r);

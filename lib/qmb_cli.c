@@ -386,6 +386,26 @@ value_is(const char *v, const char *s)
 	return strncmp(v, s, n) == 0 && s[n] == '\0';
 }
 
+/*
+ * Numbers are written in decimal only: an optional minus, digits and,
+ * for a real, a fraction ("0.5").  No plus, blanks, hex (0x10),
+ * exponents (1e3), nan or inf, which strtol and strtod would take.
+ */
+static int
+decimal(const char *s, int frac)
+{
+	size_t n;
+
+	if (*s == '-')
+		s++;
+	if ((n = strspn(s, "0123456789")) == 0)
+		return 0;
+	s += n;
+	if (frac && *s == '.' && strspn(s + 1, "0123456789") > 0)
+		s += 1 + strspn(s + 1, "0123456789");
+	return *s == '\0';
+}
+
 /* Check a value by its kind: 0, or -1 after the one-line message. */
 static int
 check_value(const struct qmb_cli_prog *prog, const struct qmb_cli_opt *o,
@@ -399,13 +419,13 @@ check_value(const struct qmb_cli_prog *prog, const struct qmb_cli_opt *o,
 	switch (o->val.kind) {
 	case QMB_K_INT:
 		*num = (double)strtol(s, &end, 10);
-		ok = end != s && *end == '\0' && errno == 0 && *num >= o->lo &&
-		    *num <= o->hi;
+		ok = decimal(s, 0) && end != s && *end == '\0' && errno == 0 &&
+		    *num >= o->lo && *num <= o->hi;
 		break;
 	case QMB_K_REAL:
 		*num = strtod(s, &end);
-		ok = end != s && *end == '\0' && errno == 0 && *num >= o->lo &&
-		    *num <= o->hi;
+		ok = decimal(s, 1) && end != s && *end == '\0' && errno == 0 &&
+		    *num >= o->lo && *num <= o->hi;
 		break;
 	case QMB_K_ENUM:
 		for (ok = 0, v = o->val.values; *v != NULL && !ok; v++)
@@ -488,7 +508,15 @@ set_common(const struct qmb_cli_prog *prog, struct qmb_common *c, int i,
 	case QMB_CO_JSON: c->json = 1; break;
 	case QMB_CO_QUIET: c->quiet = 1; break;
 	case QMB_CO_VERBOSE: c->verbose = 1; break;
-	case QMB_CO_USER: c->user = arg; break;
+	case QMB_CO_USER:
+		if (*arg == '\0') {
+			fprintf(stderr, "%s: invalid --user '': give who acts, such as a mail address\n",
+			    prog->name);
+			*exitp = QMB_EXIT_USAGE;
+			return -1;
+		}
+		c->user = arg;
+		break;
 	case QMB_CO_HELP: *help = 1; break;
 	case QMB_CO_VERSION:
 		*exitp = qmb_version();

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qmb_clock.h"
 #include "qmb_config.h"
 #include "qmb_io.h"
 #include "qmb_json.h"
+#include "qmb_log.h"
 
 enum kind { K_SIZE, K_COUNT, K_DAYS, K_STR };
 
@@ -225,3 +227,31 @@ qmb_config_fmt_size(unsigned long long v, char *buf, size_t n)
 		snprintf(buf, n, "%.1f %s", d, unit[i]);
 }
 
+int
+qmb_env_check(struct qmb_err *err)
+{
+	unsigned long long sz;
+	const char *v;
+	int64_t t;
+
+	if ((v = getenv("QMB_MAX_FILE")) != NULL && *v != '\0' &&
+	    (qmb_size_parse(v, &sz) == -1 || sz == 0 || sz > QMB_MAX_FILE_MAX))
+		return qmb_errf(err, QMB_EXIT_USAGE,
+		    "QMB_MAX_FILE: bad size '%.40s' (whole bytes with an optional K, M or G suffix, 1 to 64G)",
+		    v);
+	if ((v = getenv("QMB_LOG_LEVEL")) != NULL && *v != '\0' &&
+	    qmb_level_parse(v) == -1)
+		return qmb_errf(err, QMB_EXIT_USAGE,
+		    "QMB_LOG_LEVEL: bad level '%.40s' (DEBUG, INFO, WARN or ERROR)",
+		    v);
+	if ((v = getenv("QMB_NOW")) != NULL && *v != '\0' &&
+	    qmb_time_parse(v, &t) == -1)
+		return qmb_errf(err, QMB_EXIT_USAGE,
+		    "QMB_NOW: bad time '%.40s' (ISO 8601, such as 2026-01-21T14:30:00Z)",
+		    v);
+	if ((v = getenv("QMB_SHARED")) != NULL && *v != '\0' &&
+	    strcmp(v, "group") != 0)
+		return qmb_errf(err, QMB_EXIT_USAGE,
+		    "QMB_SHARED: bad value '%.40s' (group, or unset)", v);
+	return 0;
+}

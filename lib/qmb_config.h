@@ -45,6 +45,14 @@ int	qmb_config_set(struct qmb_config *, const char *key, const char *value,
  * (freed by qmb_proj_close).  NULL with err on a bad configuration.
  */
 const struct qmb_config *qmb_config_get(struct qmb_proj *, struct qmb_err *);
+/*
+ * Check the settings that are read from the environment alone:
+ * QMB_MAX_FILE (a size: whole bytes with an optional K, M or G suffix,
+ * 1 byte to 64G), QMB_LOG_LEVEL (DEBUG, INFO, WARN or ERROR), QMB_NOW (an
+ * ISO 8601 time), QMB_SHARED ("group").  Empty is unset.  A bad value is
+ * a usage error naming the variable.  qmb_proj_open calls it.
+ */
+int	qmb_env_check(struct qmb_err *);
 
 /* A size in words: "512 bytes", "1.5 KB", "12 MB", "80 GB". */
 void	qmb_config_fmt_size(unsigned long long, char *buf, size_t size);

@@ -286,9 +286,16 @@ qmb_io_max_file(void)
 	unsigned long long v;
 
 	if (s != NULL && qmb_size_parse(s, &v) == 0 && v > 0 &&
-	    v <= (unsigned long long)(SIZE_MAX / 2))
+	    v <= QMB_MAX_FILE_MAX && v <= (unsigned long long)(SIZE_MAX / 2))
 		return (size_t)v;
 	return 16u << 20;
+}
+
+/* A stored file over the limit is refused, never called damaged. */
+static int
+over_code(int toobig)
+{
+	return toobig == QMB_EXIT_CORRUPT ? QMB_EXIT_IO : toobig;
 }
 
 int
@@ -309,9 +316,8 @@ qmb_io_read_fd(int fd, const char *label, size_t max, int toobig,
 		if (r == 0)
 			break;
 		if (out->len + (size_t)r > max)
-			return qmb_errf(err, toobig,
-			    "'%s' is too large (limit %zu bytes, see QMB_MAX_FILE)",
-			    label, max);
+			return qmb_errf(err, over_code(toobig),
+			    "'%s' is over QMB_MAX_FILE (%zu bytes)", label, max);
 		if (qmb_buf_add(out, chunk, (size_t)r) == -1)
 			return qmb_errf(err, QMB_EXIT_IO, "read '%s': %s",
 			    label, strerror(out->error));
@@ -349,8 +355,8 @@ qmb_io_read_file(int dfd, const char *name, size_t max, int toobig,
 	}
 	if ((unsigned long long)st.st_size > max) {
 		close(fd);
-		return qmb_errf(err, toobig,
-		    "'%s' is too large (%lld bytes, limit %zu, see QMB_MAX_FILE)",
+		return qmb_errf(err, over_code(toobig),
+		    "'%s' is %lld bytes, over QMB_MAX_FILE (%zu bytes)",
 		    name, (long long)st.st_size, max);
 	}
 	rc = qmb_io_read_fd(fd, name, max, toobig, out, err);

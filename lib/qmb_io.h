@@ -46,7 +46,9 @@ unsigned long	qmb_io_count(void);
  * Read the whole regular file name (relative to dfd) into out, at most
  * max bytes.  Refuses symbolic links, FIFOs, devices and directories
  * without blocking.  toobig is the exit code for an oversized file
- * (QMB_EXIT_USAGE for user input, QMB_EXIT_CORRUPT for stored files).
+ * (QMB_EXIT_USAGE for user input, QMB_EXIT_CORRUPT for stored files: a
+ * stored file over the limit is not damaged, so it becomes QMB_EXIT_IO,
+ * with a message that names QMB_MAX_FILE).
  * A missing file is QMB_EXIT_NOTFOUND.  0 or -1.
  */
 int	qmb_io_read_file(int dfd, const char *name, size_t max, int toobig,
@@ -55,7 +57,11 @@ int	qmb_io_read_file(int dfd, const char *name, size_t max, int toobig,
 int	qmb_io_read_fd(int fd, const char *label, size_t max, int toobig,
 	    struct qmb_buf *out, struct qmb_err *err);
 
-/* The file size limit: $QMB_MAX_FILE (bytes, K/M/G) or 16 MiB. */
+/*
+ * The file size limit: $QMB_MAX_FILE (bytes, K/M/G; qmb_env_check refuses
+ * a bad one) or 16 MiB.
+ */
+#define QMB_MAX_FILE_MAX	(64ULL << 30)
 size_t	qmb_io_max_file(void);
 /* Parse "10M", "512K", "1G", "4096" into bytes.  0 or -1. */
 int	qmb_size_parse(const char *, unsigned long long *);

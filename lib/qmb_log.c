@@ -229,7 +229,7 @@ open_log(struct qmb_proj *p, int dfd, const char *name, struct qmb_err *err)
 	struct stat st;
 	int fd;
 
-	fd = qmb_io_openat(dfd, name, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK,
+	fd = qmb_io_openat(dfd, name, O_RDWR | O_APPEND | O_CREAT | O_NONBLOCK,
 	    qmb_proj_fmode(p));
 	if (fd == -1)
 		return qmb_errsys(err, QMB_EXIT_IO, "open '.qmb/logs/%s'", name);
@@ -342,6 +342,31 @@ maybe_rotate(struct qmb_proj *p, int dfd, const char *name,
 	return rc;
 }
 
+/*
+ * One write(2) of line.  A log that does not end in a newline (a line
+ * torn by a crash, a fragment someone appended) gets one first, so the
+ * new line stands on its own and the fragment stays a fragment that
+ * readers skip.  Returns the bytes of line written, as write(2).
+ */
+static ssize_t
+write_line(int fd, const char *line, size_t len)
+{
+	struct stat st;
+	char last, *b;
+	ssize_t w;
+
+	if (fstat(fd, &st) == -1 || st.st_size == 0 ||
+	    pread(fd, &last, 1, st.st_size - 1) != 1 || last == '\n')
+		return qmb_io_write(fd, line, len);
+	if ((b = malloc(len + 1)) == NULL)
+		return -1;
+	b[0] = '\n';
+	memcpy(b + 1, line, len);
+	w = qmb_io_write(fd, b, len + 1);
+	free(b);
+	return w > 0 ? w - 1 : w;
+}
+
 int
 qmb_log_append(struct qmb_proj *p, const char *name, const char *line,
     size_t len, struct qmb_err *err)
@@ -358,7 +383,7 @@ qmb_log_append(struct qmb_proj *p, const char *name, const char *line,
 		qmb_lock_release(&l);
 		return -1;
 	}
-	w = qmb_io_write(fd, line, len);
+	w = write_line(fd, line, len);
 	if (w != (ssize_t)len) {
 		rc = w == -1 ? qmb_errsys(err, QMB_EXIT_IO,
 		    "write '.qmb/logs/%s'", name) : qmb_errf(err, QMB_EXIT_IO,

@@ -11,6 +11,7 @@
 
 #include "qmb_clock.h"
 #include "qmb_io.h"
+#include "qmb_config.h"
 #include "qmb_paths.h"
 
 static const struct {
@@ -32,6 +33,7 @@ static const struct {
 	[QMB_D_CACHE] = { QMB_D_QMB, "cache", ".qmb/cache" },
 	[QMB_D_CACHE_REVIEW] = { QMB_D_CACHE, "review", ".qmb/cache/review" },
 	[QMB_D_EXPORTS] = { QMB_D_QMB, "exports", ".qmb/exports" },
+	[QMB_D_MIGRATED] = { QMB_D_QMB, "migrated", ".qmb/migrated" },
 };
 
 const char *
@@ -119,7 +121,7 @@ qmb_proj_open(struct qmb_proj *p, const char *dir, struct qmb_err *err)
 	for (i = 0; i < QMB_D_COUNT; i++)
 		p->fd[i] = -1;
 	p->shared = sh != NULL && strcmp(sh, "group") == 0;
-	if (find_root(p->root, dir, err) == -1)
+	if (qmb_env_check(err) == -1 || find_root(p->root, dir, err) == -1)
 		return -1;
 	p->rootfd = open(p->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (p->rootfd == -1)

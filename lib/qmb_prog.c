@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,11 +16,46 @@
 #endif
 
 static const char *progname = "qmb";
+static int stdout_closed;	/* fd 1 was closed when the program started */
+static int commits;		/* changes committed by this process */
+
+/*
+ * Standard descriptors that are closed get /dev/null, so that no file the
+ * program opens can become its standard output; a closed standard output
+ * is remembered and reported when the program ends.
+ */
+static void
+std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			continue;
+		if (fd == STDOUT_FILENO)
+			stdout_closed = 1;
+	}
+}
 
 void
 qmb_setprogname(const char *name)
 {
 	progname = name;
+	std_fds();
+}
+
+int
+qmb_stdout_closed(void)
+{
+	return stdout_closed;
+}
+
+void
+qmb_committed(void)
+{
+	commits++;
 }
 
 const char *
@@ -81,12 +117,22 @@ qmb_warn(const char *fmt, ...)
 int
 qmb_close_stdout(int code)
 {
-	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		fprintf(stderr, "%s: write to standard output: %s\n", progname,
-		    strerror(errno));
-		return QMB_EXIT_IO;
+	int e = EBADF;
+
+	if (!stdout_closed && fflush(stdout) == 0 && !ferror(stdout) &&
+	    fclose(stdout) == 0)
+		return code;
+	if (!stdout_closed)
+		e = errno;
+	if (code == QMB_EXIT_OK && commits > 0) {
+		/* committed: failing now would invite a retry, a duplicate */
+		fprintf(stderr, "%s: warning: the change is saved, but standard output could not be written: %s\n",
+		    progname, strerror(e));
+		return code;
 	}
-	return code;
+	fprintf(stderr, "%s: write to standard output: %s\n", progname,
+	    strerror(e));
+	return QMB_EXIT_IO;
 }
 
 void

@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "qmb_recover.h"
@@ -12,13 +13,14 @@
 
 static const char *const verdicts[] = {
 	"ok", "behind-audit", "restore-from-bak", "restore-from-audit", "lost",
-	"newer-version", "archived",
+	"newer-version", "archived", "salvaged",
 };
 
 static const char *const fkinds[] = {
 	"session-damaged", "session-missing", "session-mismatch",
 	"newer-version", "behind-audit", "ahead-of-audit", "bak-damaged",
 	"audit-torn", "audit-broken", "log-torn", "stale-tmp", "idle",
+	"legacy-format",
 };
 
 const char *
@@ -46,6 +48,8 @@ qmb_rec_free(struct qmb_rec *r)
 {
 	qmb_session_free(&r->state);
 	r->has_state = 0;
+	free(r->dropped);
+	r->dropped = NULL;
 }
 
 int
@@ -56,7 +60,7 @@ qmb_rec_needs_repair(const struct qmb_rec *r)
 	if (r->verdict != QMB_V_OK && r->verdict != QMB_V_ARCHIVED)
 		return 1;
 	for (i = 0; i < r->nf; i++)
-		if (r->f[i].kind != QMB_F_IDLE)
+		if (r->f[i].kind != QMB_F_IDLE && r->f[i].kind != QMB_F_LEGACY)
 			return 1;
 	return 0;
 }
@@ -86,6 +90,7 @@ qmb_recover_source(const struct qmb_rec *r)
 	case QMB_V_BAK: return "bak";
 	case QMB_V_AUDIT: return "replay";
 	case QMB_V_LOST: return "fresh";
+	case QMB_V_SALVAGED: return "salvage";
 	default: return "session";
 	}
 }
@@ -152,6 +157,29 @@ say_audit(const struct qmb_rec *r, int dry, struct qmb_buf *b)
 	    "Rebuilt it from the audit trail.\n");
 }
 
+/* Each field that was valid on its own was kept; say what was not. */
+static void
+say_salvaged(const struct qmb_rec *r, int dry, struct qmb_buf *b)
+{
+	const char *p, *nl;
+
+	qmb_buf_addf(b, "%s from the damaged %s every field that is valid on its own",
+	    dry ? "Would salvage" : "Salvaged", r->salvaged_bak ?
+	    "backup" : "session file");
+	if (r->has_state)
+		qmb_buf_addf(b, " (project %s, %d approved stage%s, %zu pending table%s)",
+		    r->state.project, r->state.ncompleted,
+		    r->state.ncompleted == 1 ? "" : "s", r->state.ntables,
+		    r->state.ntables == 1 ? "" : "s");
+	qmb_buf_adds(b, r->dropped && r->dropped[0] ? "; dropped:\n" :
+	    "; nothing was dropped.\n");
+	for (p = r->dropped; p && *p; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		qmb_buf_addf(b, "  - %.*s\n", (int)(nl - p), p);
+	}
+}
+
 static void
 say_verdict(const struct qmb_rec *r, int dry, struct qmb_buf *b)
 {
@@ -183,6 +211,9 @@ say_verdict(const struct qmb_rec *r, int dry, struct qmb_buf *b)
 	case QMB_V_AUDIT:
 		say_audit(r, dry, b);
 		break;
+	case QMB_V_SALVAGED:
+		say_salvaged(r, dry, b);
+		break;
 	case QMB_V_LOST:
 		if (dry)
 			qmb_buf_addf(b, "Would start fresh: nothing of session %s can be recovered (no usable state, backup or audit entry). Sorry.\n",
@@ -205,8 +236,8 @@ say_actions(const struct qmb_rec *r, int dry, struct qmb_buf *b)
 	if (r->ahead)
 		qmb_buf_addf(b, "The audit trail lacks the session's latest entries; %s the state in it again.\n",
 		    dry ? "would record" : "recorded");
-	if (has(r, QMB_F_BROKEN) || (r->verdict == QMB_V_LOST &&
-	    r->trail_lost))
+	if (has(r, QMB_F_BROKEN) || ((r->verdict == QMB_V_LOST ||
+	    r->verdict == QMB_V_SALVAGED) && r->trail_lost))
 		qmb_buf_addf(b, "%s the damaged audit trail in .qmb/corrupt/ and %s the live trail to its %lld verified entr%s.\n",
 		    dry ? "Would keep" : "Kept", dry ? "cut" : "cut",
 		    (long long)r->entries, r->entries == 1 ? "y" : "ies");

@@ -49,7 +49,8 @@ enum qmb_verdict {
 	QMB_V_AUDIT,		/* rebuild from the audit trail */
 	QMB_V_LOST,		/* nothing usable: start fresh */
 	QMB_V_NEWER,		/* written by a newer qmb: left alone */
-	QMB_V_ARCHIVED		/* archived: not checked */
+	QMB_V_ARCHIVED,		/* archived: not checked */
+	QMB_V_SALVAGED		/* nothing usable whole: keep each valid field */
 };
 
 /* Where a repair takes the state from (--from). */
@@ -67,7 +68,8 @@ enum qmb_fkind {
 	QMB_F_BROKEN,		/* audit chain broken */
 	QMB_F_LOGTORN,		/* torn last line of a log */
 	QMB_F_TMP,		/* stale temporary file */
-	QMB_F_IDLE		/* idle longer than idle_warn_days */
+	QMB_F_IDLE,		/* idle longer than idle_warn_days */
+	QMB_F_LEGACY		/* the TypeScript tool's format: migrate */
 };
 
 struct qmb_recfind {
@@ -99,6 +101,9 @@ struct qmb_rec {
 	int64_t		 new_seq;	/* trail head after it */
 	char		 kept[QMB_REC_KEPT][160];	/* set aside */
 	size_t		 nkept;
+	/* QMB_V_SALVAGED: what was dropped, one line each (owned) */
+	char		*dropped;
+	int		 salvaged_bak;	/* salvaged from the .bak */
 };
 
 void	qmb_rec_init(struct qmb_rec *);

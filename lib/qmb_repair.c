@@ -297,8 +297,8 @@ qmb_repair_session(struct qmb_proj *p, const char *id,
 	if ((rc = qmb_classify_exam(p, &e, r, err)) == 0 && !o->dry_run) {
 		if (r->verdict == QMB_V_NEWER)
 			rc = qmb_errf(err, QMB_EXIT_CORRUPT,
-			    "session '%s' was written by a newer qmb (state version %lld); left alone: upgrade qmb, or repair with --from bak or --from audit",
-			    id, (long long)e.json.version);
+			    "session '%s' was written by a newer qmb (format %lld); this one reads up to %d: left alone (upgrade qmb, or repair with --from bak or --from audit)",
+			    id, (long long)e.json.version, QMB_SESSION_VERSION);
 		else if (qmb_rec_needs_repair(r))
 			rc = execute(p, &e, r, &l, o->user, err);
 	}

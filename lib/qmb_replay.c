@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "qmb_audit.h"
+#include "qmb_clock.h"
 #include "qmb_io.h"
 #include "qmb_session.h"
 #include "qmb_sha256.h"
@@ -50,23 +51,37 @@ apply_created(struct qmb_session *s, const struct qmb_jv *e,
 	return 0;
 }
 
+/*
+ * session_imported and legacy_imported carry a whole state (a legacy one
+ * is upgraded as it is read); it becomes the current format.
+ */
 static int
-apply_imported(struct qmb_session *s, const struct qmb_jv *d,
-    struct qmb_err *err)
+apply_imported(struct qmb_session *s, const char *type,
+    const struct qmb_jv *d, struct qmb_err *err)
 {
 	const struct qmb_jv *st = qmb_json_get(d, "session");
 	struct qmb_session n;
 	char id[sizeof(s->id)];
 
 	if (st == NULL || st->type != QMB_JOBJ)
-		return bad(err, "session_imported", "no session");
+		return bad(err, type, "no session");
 	memcpy(id, s->id, sizeof(id));
 	if (qmb_session_from_jv(st, id[0] ? id : NULL, QMB_EXIT_CORRUPT, &n,
 	    err) == -1)
 		return -1;
+	n.version = QMB_SESSION_VERSION;
 	qmb_session_free(s);
 	*s = n;
 	return 0;
+}
+
+/* An entry of a legacy audit array, re-appended by a migration. */
+static int
+is_legacy(const struct qmb_jv *d)
+{
+	const struct qmb_jv *v = qmb_json_get(d, "legacy");
+
+	return v != NULL && v->type == QMB_JTRUE;
 }
 
 static int
@@ -202,13 +217,21 @@ static int
 apply_type(struct qmb_session *s, const char *type, const struct qmb_jv *e,
     const struct qmb_jv *d, struct qmb_err *err)
 {
+	if (is_legacy(d)) {
+		/* history only: the legacy_imported before it has the state */
+		if (s->id[0] == '\0')
+			return bad(err, type,
+			    "a legacy entry before legacy_imported");
+		return 0;
+	}
 	if (strcmp(type, "session_created") == 0)
 		return apply_created(s, e, d, err);
-	if (strcmp(type, "session_imported") == 0)
-		return apply_imported(s, d, err);
+	if (strcmp(type, "session_imported") == 0 ||
+	    strcmp(type, "legacy_imported") == 0)
+		return apply_imported(s, type, d, err);
 	if (s->id[0] == '\0')
 		return bad(err, type,
-		    "the trail does not begin with session_created or session_imported");
+		    "the trail does not begin with session_created, session_imported or legacy_imported");
 	if (strcmp(type, "stage_approved") == 0)
 		return apply_approved(s, d, err);
 	if (strcmp(type, "stage_reverted") == 0)
@@ -240,7 +263,8 @@ qmb_session_apply(struct qmb_session *s, const struct qmb_jv *e,
 	const char *ts = qmb_json_get_str(e, "timestamp");
 	const char *hash = qmb_json_get_str(e, "hash");
 	const struct qmb_jv *d = qmb_json_get(e, "details");
-	int64_t seq, rev;
+	int64_t seq, rev, t, u;
+	int imported;
 
 	if (type == NULL || ts == NULL || hash == NULL || d == NULL ||
 	    d->type != QMB_JOBJ || qmb_json_get_int(e, "seq", &seq) == -1 ||
@@ -249,13 +273,22 @@ qmb_session_apply(struct qmb_session *s, const struct qmb_jv *e,
 	rev = s->revision;
 	if (apply_type(s, type, e, d, err) == -1)
 		return -1;
+	imported = strcmp(type, "session_imported") == 0 ||
+	    strcmp(type, "legacy_imported") == 0;
 	/* an imported state keeps its revision unless that would go back */
-	if (strcmp(type, "session_imported") != 0 || s->revision < rev)
+	if (!imported || s->revision < rev)
 		s->revision = rev;
 	s->revision++;
 	s->audit_seq = seq;
 	memcpy(s->audit_hash, hash, 65);
-	snprintf(s->updated_at, sizeof(s->updated_at), "%s", ts);
+	/*
+	 * A migration's entries bear the legacy times; the state keeps the
+	 * last save of the legacy session unless they are later.
+	 */
+	if ((strcmp(type, "legacy_imported") != 0 && !is_legacy(d)) ||
+	    qmb_time_parse(ts, &t) == -1 ||
+	    qmb_time_parse(s->updated_at, &u) == -1 || t > u)
+		snprintf(s->updated_at, sizeof(s->updated_at), "%s", ts);
 	return 0;
 }
 

@@ -6,14 +6,18 @@
  * the compact text of a JSON array of objects.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "qmb_audit.h"
 #include "qmb_clock.h"
+#include "qmb_format.h"
 #include "qmb_io.h"
 #include "qmb_session.h"
 #include "qmb_sha256.h"
@@ -324,23 +328,44 @@ check_keys(const struct qmb_jv *o, int code, struct qmb_err *err)
 	return 0;
 }
 
+static int from_jv(const struct qmb_jv *, const char *, int,
+    struct qmb_session *, struct qmb_err *);
+
+/* An older format: upgrade it in memory, read it, remember its format. */
+static int
+from_older(const struct qmb_jv *o, const char *id, int code,
+    struct qmb_session *s, struct qmb_err *err)
+{
+	struct qmb_json_doc doc = { 0 };
+	struct qmb_buf b;
+	int64_t fmt = s->version;
+	int rc;
+
+	qmb_buf_init(&b, qmb_io_max_file() + 4096);
+	rc = qmb_format_upgrade(o, fmt, &b, code, err);
+	if (rc == 0)
+		rc = qmb_json_parse(b.data, b.len, b.max, code, &doc, err);
+	qmb_buf_free(&b);
+	if (rc == 0)
+		rc = from_jv(doc.root, id, code, s, err);
+	qmb_json_free(&doc);
+	if (rc == 0)
+		s->version = fmt;
+	return rc;
+}
+
 static int
 from_jv(const struct qmb_jv *o, const char *id, int code,
     struct qmb_session *s, struct qmb_err *err)
 {
 	const struct qmb_jv *v;
 
-	if (o->type != QMB_JOBJ)
-		return qmb_errf(err, code, "not a JSON object");
-	if (int_field(o, "version", &s->version, code, err) == -1)
+	if (qmb_format_of(o, &s->version, code, err) == -1)
 		return -1;
-	if (s->version > QMB_SESSION_VERSION)
-		return qmb_errf(err, code,
-		    "written by a newer qmb (state version %lld; this one knows %d): upgrade qmb",
-		    (long long)s->version, QMB_SESSION_VERSION);
-	if (s->version < 1)
-		return qmb_errf(err, code, "bad version %lld",
-		    (long long)s->version);
+	if (s->version > QMB_FORMAT_CURRENT)
+		return qmb_format_newer(err, code, s->version);
+	if (s->version < QMB_FORMAT_CURRENT)
+		return from_older(o, id, code, s, err);
 	if (check_keys(o, code, err) == -1)
 		return -1;
 	if ((v = member(o, "session_id", QMB_JSTR, code, err)) == NULL)
@@ -442,7 +467,8 @@ qmb_session_members(const struct qmb_session *s, struct qmb_jw *jw)
 	size_t i;
 	int k;
 
-	qmb_jw_kint(jw, "version", s->version);
+	/* what is written is always the current format */
+	qmb_jw_kint(jw, "version", QMB_SESSION_VERSION);
 	qmb_jw_kstr(jw, "session_id", s->id);
 	qmb_jw_kstr(jw, "project_name", s->project);
 	qmb_jw_kstr(jw, "created_at", s->created_at);
@@ -614,11 +640,106 @@ load_file(struct qmb_proj *p, const char *id, const char *suffix,
 	} else if (err->code == QMB_EXIT_CORRUPT) {
 		*cur = QMB_CUR_INVALID;
 	}
-	if (rc == -1 && err->code == QMB_EXIT_CORRUPT)
+	if (rc == -1 && qmb_format_is_newer(err))
+		qmb_err_prefix(err, "session '%s%s'", id,
+		    suffix[0] ? " backup" : "");
+	else if (rc == -1 && err->code == QMB_EXIT_CORRUPT)
 		qmb_err_prefix(err, "session '%s%s' is damaged (run 'qmb-recover repair %s')",
 		    id, suffix[0] ? " backup" : "", id);
 	qmb_buf_free(&b);
 	return rc;
+}
+
+int
+qmb_session_load_archived(struct qmb_proj *p, const char *id,
+    struct qmb_session *s, struct qmb_err *err)
+{
+	static const enum qmb_dir where[2] = {
+		QMB_D_ARCHIVE_SESSIONS, QMB_D_ARCHIVE,
+	};
+	struct qmb_buf b;
+	char name[NAME_MAX + 1];
+	int k, dfd, rc = -1;
+
+	qmb_session_init(s);
+	if (file_name(name, id, "", err) == -1)
+		return -1;
+	qmb_errf(err, QMB_EXIT_NOTFOUND,
+	    "no session '%s' (see 'qmb-session list --all')", id);
+	for (k = 0; k < 2 && rc == -1 && err->code == QMB_EXIT_NOTFOUND; k++) {
+		struct qmb_err e = QMB_ERR_INIT;
+
+		if ((dfd = qmb_proj_dir(p, where[k], 0, &e)) == -1)
+			continue;
+		qmb_buf_init(&b, qmb_io_max_file());
+		if (qmb_io_read_file(dfd, name, b.max, QMB_EXIT_CORRUPT, &b,
+		    &e) == 0) {
+			rc = qmb_session_parse(b.data, b.len, id,
+			    QMB_EXIT_CORRUPT, s, err);
+			if (rc == -1 && !qmb_format_is_newer(err))
+				qmb_err_prefix(err, "archived session '%s' is damaged",
+				    id);
+			else if (rc == -1)
+				qmb_err_prefix(err, "archived session '%s'", id);
+		} else if (e.code != QMB_EXIT_NOTFOUND)
+			*err = e;
+		qmb_buf_free(&b);
+	}
+	return rc;
+}
+
+int
+qmb_session_archived_ids(struct qmb_proj *p, char ***ids, size_t *n,
+    struct qmb_err *err)
+{
+	static const enum qmb_dir where[2] = {
+		QMB_D_ARCHIVE_SESSIONS, QMB_D_ARCHIVE,
+	};
+	struct qmb_err e = QMB_ERR_INIT;
+	struct dirent *de;
+	char id[QMB_ID_MAX + 1], **v;
+	size_t len, i;
+	DIR *dp;
+	int k, dfd, fd;
+
+	*ids = NULL;
+	*n = 0;
+	for (k = 0; k < 2; k++) {
+		if ((dfd = qmb_proj_dir(p, where[k], 0, &e)) == -1)
+			continue;
+		if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) == -1 || (dp = fdopendir(fd)) == NULL) {
+			if (fd != -1)
+				close(fd);
+			return qmb_errsys(err, QMB_EXIT_IO, "read '%s'",
+			    qmb_proj_dirname(where[k]));
+		}
+		while ((de = readdir(dp)) != NULL) {
+			len = strlen(de->d_name);
+			if (len <= 5 || len - 5 > QMB_ID_MAX ||
+			    strcmp(de->d_name + len - 5, ".json") != 0)
+				continue;
+			memcpy(id, de->d_name, len - 5);
+			id[len - 5] = '\0';
+			if (qmb_id_check(id, NULL) == -1)
+				continue;
+			for (i = 0; i < *n && strcmp((*ids)[i], id) != 0; i++)
+				;
+			if (i < *n)
+				continue;
+			if ((v = realloc(*ids, (*n + 1) * sizeof(*v))) == NULL ||
+			    (v[*n] = strdup(id)) == NULL) {
+				if (v != NULL)
+					*ids = v;
+				closedir(dp);
+				return qmb_errf(err, QMB_EXIT_IO, "out of memory");
+			}
+			*ids = v;
+			(*n)++;
+		}
+		closedir(dp);
+	}
+	return 0;
 }
 
 int
@@ -646,6 +767,10 @@ qmb_session_save_text(struct qmb_proj *p, const struct qmb_session *s,
 	char name[NAME_MAX + 1];
 	int rc;
 
+	if (s->version != QMB_SESSION_VERSION)
+		return qmb_errf(err, QMB_EXIT_INTERNAL,
+		    "internal: session '%s' is in format %lld: migrate it before saving",
+		    s->id, (long long)s->version);
 	if (file_name(name, s->id, "", err) == -1)
 		return -1;
 	sv.name = name;

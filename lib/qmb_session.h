@@ -22,11 +22,11 @@
 #include "qmb_paths.h"
 
 #define QMB_NSTAGES		6
-#define QMB_SESSION_VERSION	1
+#define QMB_SESSION_VERSION	1	/* = QMB_FORMAT_CURRENT (qmb_format.h) */
 #define QMB_NAME_MAX		256	/* project and table names, bytes */
 
 struct qmb_session {
-	int64_t	 version;
+	int64_t	 version;		/* the format it was read in */
 	char	 id[QMB_ID_MAX + 1];
 	char	*project;
 	char	 created_at[32];
@@ -58,8 +58,11 @@ int	qmb_name_check(const char *what, const char *, struct qmb_err *);
 /*
  * Parse and validate a state.  id, when not NULL, must equal session_id.
  * code is the exit code for damage (QMB_EXIT_CORRUPT for stored files,
- * QMB_EXIT_USAGE for import).  A version above QMB_SESSION_VERSION is
- * refused with a message that says so.
+ * QMB_EXIT_USAGE for import).  An older format (0: the TypeScript
+ * tool's) is upgraded in memory and read, and s->version tells which it
+ * was; writing it again writes the current format, which only a
+ * migration (qmb_migrate.h) may save.  A newer format is refused with
+ * code and the message of qmb_format_newer, never called damaged.
  */
 int	qmb_session_parse(const char *text, size_t len, const char *id, int code,
 	    struct qmb_session *, struct qmb_err *);
@@ -106,6 +109,15 @@ int	qmb_session_review_for(const struct qmb_session *, const char *sha,
  */
 int	qmb_session_load(struct qmb_proj *, const char *id,
 	    struct qmb_session *, enum qmb_cur *cur, struct qmb_err *);
+/*
+ * Read an archived session: .qmb/archive/sessions/{id}.json, else the
+ * TypeScript tool's .qmb/archive/{id}.json.  Read-only.
+ */
+int	qmb_session_load_archived(struct qmb_proj *, const char *id,
+	    struct qmb_session *, struct qmb_err *);
+/* The ids of both archive folders, unsorted; the caller frees them. */
+int	qmb_session_archived_ids(struct qmb_proj *, char ***ids, size_t *n,
+	    struct qmb_err *);
 /* Read {id}.json.bak the same way (used read-only and by recovery). */
 int	qmb_session_load_bak(struct qmb_proj *, const char *id,
 	    struct qmb_session *, struct qmb_err *);

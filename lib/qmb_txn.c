@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "qmb_io.h"
+#include "qmb_migrate.h"
+#include "qmb_prog.h"
 #include "qmb_txn.h"
 
 int
@@ -140,6 +142,31 @@ exists(struct qmb_proj *p, const char *id)
 	return faccessat(dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/*
+ * A session still in an older format is migrated before it changes:
+ * the same migration as qmb-recover migrate, under the lock held.
+ */
+static int
+migrate_first(struct qmb_txn *t, const char *id, struct qmb_err *err)
+{
+	struct qmb_mig_res r;
+	int rc;
+
+	qmb_session_free(&t->s);
+	qmb_mig_res_init(&r);
+	rc = qmb_migrate_session(t->p, id, 0, 1, &r, err);
+	if (rc == 0) {
+		t->migrated = 1;
+		if (r.warning[0] != '\0')
+			snprintf(t->mirror_error, sizeof(t->mirror_error),
+			    "%s", r.warning);
+	}
+	qmb_mig_res_free(&r);
+	if (rc == -1)
+		return -1;
+	return qmb_session_load(t->p, id, &t->s, &t->cur, err);
+}
+
 int
 qmb_txn_begin(struct qmb_txn *t, struct qmb_proj *p, const char *id,
     const char *user, struct qmb_err *err)
@@ -162,6 +189,8 @@ qmb_txn_begin(struct qmb_txn *t, struct qmb_proj *p, const char *id,
 	if (qmb_session_lock(p, id, &t->lock, err) == -1)
 		return -1;
 	if (qmb_session_load(p, id, &t->s, &t->cur, err) == -1 ||
+	    (t->s.version < QMB_SESSION_VERSION &&
+	    migrate_first(t, id, err) == -1) ||
 	    check_head(t, err) == -1) {
 		qmb_txn_end(t);
 		return -1;
@@ -316,6 +345,7 @@ qmb_txn_commit(struct qmb_txn *t, const char *type, const char *details,
 	t->head = h;
 	t->head_known = 1;
 	t->cur = QMB_CUR_VALID;
+	qmb_committed();
 	if (h.mirror_error[0] != '\0')
 		mirror_warn(t, h.mirror_error);
 	log_change(t, QMB_INFO, type, logdetails ? logdetails : details, stage);

@@ -29,6 +29,7 @@ struct qmb_txn {
 	enum qmb_cur		 cur;
 	const char		*user;
 	int			 rolled;	/* entries rolled forward */
+	int			 migrated;	/* was in an older format */
 	struct qmb_err		 logerr;	/* last log failure, if any */
 	int			 logfailed;
 	char			 mirror_error[QMB_ERR_MSG];	/* "" or why */
@@ -39,7 +40,11 @@ struct qmb_txn {
 	struct qmb_buf		 text;		/* the state being saved */
 };
 
-/* Lock and load an existing session (QMB_EXIT_NOTFOUND, _CORRUPT, _BUSY). */
+/*
+ * Lock and load an existing session (QMB_EXIT_NOTFOUND, _CORRUPT, _BUSY).
+ * A session of an older format (the TypeScript tool's) is migrated first
+ * (qmb_migrate.h) and migrated is set, for the caller to say so.
+ */
 int	qmb_txn_begin(struct qmb_txn *, struct qmb_proj *, const char *id,
 	    const char *user, struct qmb_err *);
 /* Lock a new id; fails with QMB_EXIT_BUSY if it has a state or trail. */

@@ -31,7 +31,7 @@ check_entry(const struct qmb_jv *e, const char *id, struct qmb_verify *r,
 	const char *ts = qmb_json_get_str(e, "timestamp");
 	const char *sid = qmb_json_get_str(e, "session_id");
 	const char *type = qmb_json_get_str(e, "type");
-	const struct qmb_jv *d = qmb_json_get(e, "details");
+	const struct qmb_jv *d = qmb_json_get(e, "details"), *lg;
 	const char *c, *h;
 	char calc[QMB_SHA256_HEX + 1];
 	int64_t t, prev;
@@ -49,9 +49,12 @@ check_entry(const struct qmb_jv *e, const char *id, struct qmb_verify *r,
 		return broken(r, seq, "entry names another session");
 	if (d == NULL || d->type != QMB_JOBJ)
 		return broken(r, seq, "details is not an object");
-	if (strcmp(type, "stage_approved") == 0) {
-		c = qmb_json_get_str(d, "content");
-		h = qmb_json_get_str(d, "script_sha256");
+	c = qmb_json_get_str(d, "content");
+	h = qmb_json_get_str(d, "script_sha256");
+	lg = qmb_json_get(d, "legacy");
+	/* a legacy approval kept its script's hash, not always the script */
+	if (strcmp(type, "stage_approved") == 0 && (c != NULL ||
+	    lg == NULL || lg->type != QMB_JTRUE)) {
 		if (c == NULL || h == NULL)
 			return broken(r, seq,
 			    "stage_approved without content or script_sha256");

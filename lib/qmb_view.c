@@ -56,6 +56,7 @@ qmb_view_list_summary(int n, const struct qmb_jv *sm, int64_t now,
 	const char *cur = qmb_json_get_str(sm, "current_stage");
 	const char *up = qmb_json_get_str(sm, "updated_at");
 	size_t k = done != NULL ? done->len : 0;
+	int64_t fmt;
 
 	const char *pj = qmb_json_get_str(sm, "project_name");
 	const char *id = qmb_json_get_str(sm, "session_id");
@@ -72,6 +73,9 @@ qmb_view_list_summary(int n, const struct qmb_jv *sm, int64_t now,
 	qmb_buf_addf(b, " - %zu%%\n   Last saved: ", k * 100 / QMB_NSTAGES);
 	ago(up ? up : "", now, b);
 	qmb_buf_addc(b, '\n');
+	if (qmb_json_get_int(sm, "format", &fmt) == 0 &&
+	    fmt < QMB_SESSION_VERSION)
+		qmb_buf_addf(b, "   %s\n", QMB_VIEW_LEGACY);
 }
 
 void
@@ -164,4 +168,6 @@ qmb_view_summary(const struct qmb_session *s, struct qmb_jw *jw)
 		qmb_jw_kstr(jw, "completed_at", s->completed_at);
 	qmb_jw_kint(jw, "revision", s->revision);
 	qmb_jw_kstr(jw, "user_id", s->user_id);
+	if (s->version < QMB_SESSION_VERSION)
+		qmb_jw_kint(jw, "format", s->version);
 }

@@ -15,6 +15,10 @@
 #include "qmb_json.h"
 #include "qmb_session.h"
 
+/* The mark of a session still in the TypeScript tool's format. */
+#define QMB_VIEW_LEGACY \
+	"legacy format: migrate with 'qmb-recover migrate'"
+
 /* "Stage C (2/6 done)", "Stage F (6/6 done, pending review)", "Complete". */
 void	qmb_view_progress(const struct qmb_session *, struct qmb_buf *);
 /* Percent done: 33 for two stages. */
@@ -30,7 +34,10 @@ void	qmb_view_restore(const struct qmb_session *, const char *title,
 /* The stage lines alone (✅ approved, ○ the rest). */
 void	qmb_view_stages(const struct qmb_session *, int collapse,
 	    struct qmb_buf *);
-/* The summary members (inside an open object) used by list and friends. */
+/*
+ * The summary members (inside an open object) used by list and friends;
+ * "format" only for a session of an older format.
+ */
 void	qmb_view_summary(const struct qmb_session *, struct qmb_jw *);
 /* Days since the last save (updated_at), or -1 when unparsable. */
 int64_t	qmb_view_idle_days(const struct qmb_session *, int64_t now);

@@ -98,7 +98,7 @@ repaired() {
 	cp "$BATS_TEST_TMPDIR/s" "$S"
 	[ "$(verdict)" = newer-version ]
 	run -5 --separate-stderr qmb-recover repair "$id"
-	[[ $stderr == *"written by a newer qmb (state version 2)"* ]]
+	[[ $stderr == *"written by a newer qmb (format 2); this one reads up to 1"* ]]
 	cmp "$S" "$BATS_TEST_TMPDIR/s"
 	run -0 --separate-stderr qmb-recover repair "$id" --from audit
 	[[ $output == *"Can restore up to Stage C: all 6 audit entries verify"* ]]

@@ -193,7 +193,7 @@ ERROR F'
 	run -0 diff <(grep '"WARN\|"ERROR' "$(logf $ID.log)") "$(logf qmb.log)"
 }
 
-@test "threshold: QMB_LOG_LEVEL drops the entries below it, silently" {
+@test "threshold: QMB_LOG_LEVEL drops the entries below it, silently; a bad one is refused" {
 	local l
 	for l in DEBUG INFO WARN ERROR; do
 		QMB_LOG_LEVEL=WARN w -l $l -c c -a "$l"
@@ -206,10 +206,11 @@ ERROR F'
 	    QMB_LOG_LEVEL=ERROR qmb-log write --stdin -s "$ID"
 	run -0 actions <"$(logf $ID.log)"
 	assert_output 'WARN ERROR y'
-	# an unknown threshold drops nothing
-	QMB_LOG_LEVEL=loud w -l DEBUG -c c -a dbg
-	run -0 bash -c "tail -n 1 '$(logf $ID.log)' | jq -r .action"
-	assert_output 'dbg'
+	# an unknown threshold is a usage error that names it (issue 12)
+	run -2 --separate-stderr env QMB_LOG_LEVEL=loud qmb-log write -s "$ID" -l DEBUG -c c -a dbg
+	[[ $stderr == *"QMB_LOG_LEVEL: bad level 'loud'"* ]]
+	run -0 actions <"$(logf $ID.log)"
+	assert_output 'WARN ERROR y'
 }
 
 # ---- write --stdin -------------------------------------------------------

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # qmb-mcp driven by the official MCP TypeScript SDK client (pinned in
-# tests/mcp/package-lock.json, installed by `make deps`).  Each scenario is
+# tests/mcp/package-lock.json, installed by `make check` or `make deps`).  Each scenario is
 # one node script under tests/mcp/ printing "ok - step" lines.
 
 load helper/common

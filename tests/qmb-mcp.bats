@@ -311,7 +311,7 @@ null_error() {
 	[ "$stderr" = "" ]
 }
 
-@test "qmb-mcp: a closed or broken stdout does not kill it" {
+@test "qmb-mcp: a broken stdout ends it quietly, a closed one is an error" {
 	local n=0
 	while [ $n -lt 3000 ]; do
 		printf '%s\n' "$PING"
@@ -321,7 +321,9 @@ null_error() {
 		"$BATS_TEST_TMPDIR/pings"
 	[ "$status" -eq 0 ]
 	[ "$output" = 0 ]
-	run -0 bash -c 'qmb-mcp <"$1" >&-' _ "$BATS_TEST_TMPDIR/pings"
+	# with nowhere to answer from the start it says so (issue 12)
+	run -6 --separate-stderr bash -c 'qmb-mcp <"$1" >&-' _ "$BATS_TEST_TMPDIR/pings"
+	[[ $stderr == "qmb-mcp: standard output is closed"* ]]
 }
 
 @test "qmb-mcp: -v names each method on stderr; options and usage" {
@@ -346,10 +348,10 @@ $(sed -n 2p <<<"$output")" ]
 @test "qmb-mcp: -C names the project for every tool" {
 	local other="$BATS_TEST_TMPDIR/other"
 	mkdir "$other"
-	printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"qmb_start_session","arguments":{"project_name":"Elsewhere"}}}' \
+	printf '%s\n' "$INIT" '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"qmb_start_session","arguments":{"project_name":"Elsewhere"}}}' \
 		>"$BATS_TEST_TMPDIR/in"
 	run -0 --separate-stderr qmb-mcp -C "$other" <"$BATS_TEST_TMPDIR/in"
-	[ "$(jq -r .result.isError <<<"$output")" = false ]
+	[ "$(sed -n 2p <<<"$output" | jq -r .result.isError)" = false ]
 	[ "$(find "$other/.qmb/sessions" -name '*.json' | wc -l)" -eq 1 ]
 	[ ! -d "$QMB_PROJECT_DIR/.qmb/sessions" ]
 }
@@ -360,14 +362,14 @@ $(sed -n 2p <<<"$output")" ]
 	}
 	local other="$BATS_TEST_TMPDIR/other"
 	mkdir "$other"
-	feed "$(call 1 qmb_start_session "{\"project_name\":\"-C$other\"}")" \
+	feed "$INIT" "$(call 1 qmb_start_session "{\"project_name\":\"-C$other\"}")" \
 		"$(call 2 qmb_session_status "{\"session_id\":\"--directory=$other\"}")" \
 		"$(call 3 qmb_verify_audit '{"session_id":"--all"}')"
 	[ "$status" -eq 0 ]
-	[ "$(line 1 | jq -r .result.structuredContent.session.project_name)" = "-C$other" ]
-	[ "$(line 2 | jq -c '.result | [.isError, .structuredContent.exit_code]')" = '[true,2]' ]
-	[[ "$(line 2 | jq -r '.result.content[0].text')" == "qmb-session: invalid session id"* ]]
+	[ "$(line 2 | jq -r .result.structuredContent.session.project_name)" = "-C$other" ]
 	[ "$(line 3 | jq -c '.result | [.isError, .structuredContent.exit_code]')" = '[true,2]' ]
+	[[ "$(line 3 | jq -r '.result.content[0].text')" == "qmb-session: invalid session id"* ]]
+	[ "$(line 4 | jq -c '.result | [.isError, .structuredContent.exit_code]')" = '[true,2]' ]
 	[ ! -e "$other/.qmb" ]
 }
 

@@ -24,7 +24,7 @@ tree() {
 	run -2 --separate-stderr qmb-recover repair
 	[[ ${stderr_lines[0]} == "qmb-recover: give a session id or --all to 'repair'" ]]
 	run -2 --separate-stderr qmb-recover check --dry-run
-	[[ ${stderr_lines[0]} == *"--dry-run and --from only apply to 'repair'"* ]]
+	[[ ${stderr_lines[0]} == *"--dry-run only applies to 'repair' and 'migrate'"* ]]
 	run -2 --separate-stderr qmb-recover repair X --from tape
 	[ "${stderr_lines[0]}" = "qmb-recover: invalid --from 'tape': use 'bak' or 'audit'" ]
 	run -2 --separate-stderr qmb-recover check a b
@@ -286,13 +286,13 @@ tree() {
 		complete_bash qmb-recover -- | grep -qx -- "$o" || missing="$missing bash:$o"
 		complete_zsh qmb-recover -- | grep -q -- "^$o:" || missing="$missing zsh:$o"
 	done
-	for c in check repair health report; do
+	for c in check repair migrate health report; do
 		grep -qE "^\.Cm $c\$|^\.It Cm $c( |\$)" "$TOP/man/qmb-recover.1" || missing="$missing man:$c"
 		complete_zsh qmb-recover '' | grep -q "^$c:" || missing="$missing zsh:$c"
 	done
 	[ -z "$missing" ] || fail "missing:$missing"
 	run -0 --separate-stderr complete_bash qmb-recover ''
-	[ "$(printf '%s\n' "${lines[@]}" | sort | paste -sd' ')" = "check health repair report" ]
+	[ "$(printf '%s\n' "${lines[@]}" | sort | paste -sd' ')" = "check health migrate repair report" ]
 	run -0 --separate-stderr complete_bash qmb-recover repair X --from ''
 	[ "$output" = "$(printf 'bak\naudit')" ]
 	new_session SalesModel

@@ -293,7 +293,7 @@ setup() {
 @test "an endless part (/dev/zero) is refused as too large" {
 	run -2 --separate-stderr env QMB_MAX_FILE=64K timeout 5 \
 	    qmb-session approve "$id" B /dev/zero
-	[[ "$stderr" == *"too large"* ]]
+	[[ "$stderr" == *"over QMB_MAX_FILE"* ]]
 }
 
 # ---- damaged session files -----------------------------------------------
@@ -382,9 +382,9 @@ corrupt_case() {
 	head -c 2097152 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/big"
 	before=$(snapshot)
 	run -2 --separate-stderr env QMB_MAX_FILE=1M qmb-session approve "$id" B "$BATS_TEST_TMPDIR/big"
-	[[ "$stderr" == *"too large"* ]]
+	[[ "$stderr" == *"over QMB_MAX_FILE (1048576 bytes)"* ]]
 	run -2 --separate-stderr env QMB_MAX_FILE=1M qmb-session approve "$id" B - <"$BATS_TEST_TMPDIR/big"
-	[[ "$stderr" == *"standard input"*"too large"* ]]
+	[[ "$stderr" == *"standard input"*"over QMB_MAX_FILE"* ]]
 	[ "$before" = "$(snapshot)" ]
 }
 
@@ -394,22 +394,25 @@ corrupt_case() {
 	    '.approved_script_parts.A = $x' >"$BATS_TEST_TMPDIR/big.json"
 	cp "$(sess_file "$id")" "$BATS_TEST_TMPDIR/before"
 	run -2 --separate-stderr env QMB_MAX_FILE=1M qmb-session import --force "$BATS_TEST_TMPDIR/big.json"
-	[[ "$stderr" == *"too large"* ]]
+	[[ "$stderr" == *"over QMB_MAX_FILE"* ]]
 	cmp "$(sess_file "$id")" "$BATS_TEST_TMPDIR/before"
 }
 
-@test "huge: a session file over QMB_MAX_FILE is corrupt (5)" {
+@test "huge: a session file over QMB_MAX_FILE is refused naming the setting, never damaged (6)" {
 	local f; f=$(sess_file "$id")
 	jq '.pending_tables = [range(150000) | "T\(.)"]' "$f" >"$f.x" && mv "$f.x" "$f"
 	cp "$f" "$BATS_TEST_TMPDIR/before"
-	run -5 --separate-stderr env QMB_MAX_FILE=1M qmb-session tables "$id" add X
-	[[ "$stderr" == *"too large"*"QMB_MAX_FILE"* ]]
-	run -0 --separate-stderr env QMB_MAX_FILE=1M qmb-session show "$id"
-	[[ "$stderr" == *"showing its backup"* ]]
+	run -6 --separate-stderr env QMB_MAX_FILE=1M qmb-session tables "$id" add X
+	[[ "$stderr" == *"bytes, over QMB_MAX_FILE (1048576 bytes)"* ]]
+	[[ "$stderr" != *damaged* ]]
+	run --separate-stderr env QMB_MAX_FILE=1M qmb-session show "$id"
+	[[ "$stderr" != *damaged* ]]
 	rm "$f.bak"
-	run -5 --separate-stderr env QMB_MAX_FILE=1M qmb-session show "$id"
-	[[ "$stderr" == *"too large"* ]]
+	run -6 --separate-stderr env QMB_MAX_FILE=1M qmb-session show "$id"
+	[[ "$stderr" == *"over QMB_MAX_FILE"* ]]
 	cmp "$f" "$BATS_TEST_TMPDIR/before"
+	# with room, the same session works
+	run -0 qmb-session -q tables "$id" add X
 }
 
 # ---- malformed imports ---------------------------------------------------

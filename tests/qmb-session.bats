@@ -947,8 +947,13 @@ at() { QMB_NOW=$1 "${@:2}"; }
 	[ "$(jq -r .type "$(audit_file "$id")" | tail -n 1)" = session_archived ]
 	run -0 --separate-stderr qmb-session list
 	[ "$output" = "No saved sessions." ]
-	run -3 --separate-stderr qmb-session show "$id"
+	# shown and listed as archived, changed by nothing
+	run -0 --separate-stderr qmb-session show "$id"
+	[[ $output == *"Status: archived"* ]]
+	run -0 --separate-stderr qmb-session list --all
+	[[ $output == *"Archived:"*"$id"*"(archived)"* ]]
 	run -3 --separate-stderr qmb-session archive "$id"
+	run -3 --separate-stderr qmb-session tables "$id" add X
 }
 
 @test "archive --json: one object" {

@@ -137,6 +137,9 @@ append_txn(const struct opts *o, struct qmb_proj *p, const char *id,
 			return append_bare(o, p, id, details, h, err);
 		return -1;
 	}
+	if (t.migrated && !o->c.quiet)
+		qmb_warn("session '%s' was in the TypeScript tool's format; migrated first (originals in .qmb/migrated/%s/)",
+		    id, id);
 	rc = try_apply(p, &t, o->type, details, err);
 	if (rc == 0)
 		rc = qmb_txn_commit(&t, o->type, details, NULL, NULL, err);

@@ -90,6 +90,11 @@ main(int argc, char *argv[])
 		    progname);
 		return QMB_EXIT_INTERNAL;
 	}
+	if (qmb_stdout_closed()) {
+		fprintf(stderr, "%s: standard output is closed: the replies have nowhere to go\n",
+		    progname);
+		return QMB_EXIT_IO;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	find_bindir(&m, argv[0]);
 	return mcp_serve(&m, line_max());

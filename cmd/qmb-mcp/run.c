@@ -19,6 +19,7 @@
 
 #define CAPTURE_MAX (64u << 20)
 #define KILL_AFTER_MS 5000	/* SIGTERM, then SIGKILL after this long */
+#define ARG_ONE_MAX (128u << 10)	/* Linux MAX_ARG_STRLEN, with its NUL */
 
 /*
  * The child: its descriptors (0, 1, 2 and the progress channel; every
@@ -197,6 +198,27 @@ mcp_cancel(struct mcp *m)
 		kill(-m->child, SIGTERM);
 }
 
+/*
+ * An argument longer than the system takes on a command line would make
+ * exec fail (E2BIG): say so as the program would refuse a bad argument.
+ */
+static int
+too_long(const char *prog, const char *const *argv, struct run *r)
+{
+	size_t i, n;
+
+	for (i = 0; argv[i] != NULL; i++) {
+		if ((n = strlen(argv[i])) < ARG_ONE_MAX)
+			continue;
+		r->status = QMB_EXIT_USAGE;
+		qmb_buf_addf(&r->err,
+		    "%s: an argument is too long (%zu bytes; at most %u fit on a command line)\n",
+		    prog, n, ARG_ONE_MAX - 1);
+		return 1;
+	}
+	return 0;
+}
+
 int
 mcp_run(struct mcp *m, const char *prog, const char *const *argv,
     const char *input, size_t inlen, struct run *r)
@@ -214,6 +236,11 @@ mcp_run(struct mcp *m, const char *prog, const char *const *argv,
 	if (m->cancelled) {
 		/* the call was cancelled: its next program does not start */
 		r->status = 128 + SIGTERM;
+		return 0;
+	}
+	if (too_long(prog, argv, r)) {
+		qmb_buf_add(&r->out, "", 0);
+		qmb_buf_add(&r->err, "", 0);
 		return 0;
 	}
 	if ((args = make_args(m, prog, argv)) == NULL)

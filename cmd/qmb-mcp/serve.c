@@ -74,6 +74,8 @@ send_out(struct qmb_buf *out)
 			continue;
 		if (w <= 0) {
 			qmb_buf_reset(out);
+			if (w == 0)
+				errno = EIO;
 			return -1;
 		}
 		off += (size_t)w;
@@ -205,8 +207,15 @@ mcp_serve(struct mcp *m, size_t max)
 			handle(m, l);
 			free(l->s);
 			free(l);
-			if (send_out(&ib.out) == -1)
-				goto done;	/* nobody reads the replies */
+			if (send_out(&ib.out) == -1) {
+				/* a client gone (EPIPE) ends the session */
+				if (errno != EPIPE) {
+					fprintf(stderr, "qmb-mcp: write to standard "
+					    "output: %s\n", strerror(errno));
+					rc = 6;
+				}
+				goto done;
+			}
 		}
 		if (m->input_done || stop_sig)
 			break;

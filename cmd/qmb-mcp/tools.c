@@ -700,6 +700,14 @@ mcp_tools_call(struct mcp *m, const char *name, const struct qmb_jv *args,
 	}
 	if (check_args(t, args, msg, msgsize) == -1)
 		return -1;
+	if (!m->initialized && !(t->ann & A_READONLY)) {
+		/* the MCP lifecycle: nothing changes before initialize */
+		*code = -32002;
+		snprintf(msg, msgsize,
+		    "Server not initialized: '%.100s' changes a session and runs only after initialize",
+		    name);
+		return -1;
+	}
 	if (t->fn(m, args, jw) == 0 && m->killed && !(t->ann & A_READONLY))
 		abandoned(m, t, args);
 	return 0;

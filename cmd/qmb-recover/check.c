@@ -94,6 +94,43 @@ failed(struct tally *t, const struct qmb_err *err)
 		t->code = err->code ? err->code : QMB_EXIT_INTERNAL;
 }
 
+/*
+ * A session whose files could not be read (not a regular file, over
+ * QMB_MAX_FILE, permission, I/O) is a finding of its own, "unreadable":
+ * nothing proves it damaged, and repair leaves it alone.
+ */
+static void
+print_unreadable(const struct opts *o, const char *id,
+    const struct qmb_err *err, struct tally *t)
+{
+	struct qmb_buf b;
+	struct qmb_jw jw;
+
+	t->n++;
+	t->bad++;
+	if (o->c.json) {
+		qmb_buf_init(&b, 4096);
+		qmb_jw_init(&jw, &b, 0);
+		qmb_jw_obj_begin(&jw);
+		qmb_jw_kstr(&jw, "session_id", id);
+		qmb_jw_kstr(&jw, "verdict", "unreadable");
+		qmb_jw_key(&jw, "findings");
+		qmb_jw_arr_begin(&jw);
+		qmb_jw_str(&jw, err->msg);
+		qmb_jw_arr_end(&jw);
+		qmb_jw_obj_end(&jw);
+		if (qmb_jw_finish(&jw) == 0)
+			printf("%s\n", b.data);
+		qmb_buf_free(&b);
+		return;
+	}
+	if (t->rows++ == 0)
+		printf("%-36s  %-16s  %-5s  %s\n", "SESSION", "PROJECT", "STAGE",
+		    "VERDICT");
+	printf("%-36s  %-16s  %-5s  %s\n    %s\n", id, "?", "-", "unreadable",
+	    err->msg);
+}
+
 static void
 check_one(const struct opts *o, struct qmb_proj *p, const char *id,
     struct tally *t, int header)
@@ -102,7 +139,10 @@ check_one(const struct opts *o, struct qmb_proj *p, const char *id,
 	struct qmb_rec r;
 
 	if (qmb_classify_session(p, id, o->from, &r, &err) == -1) {
-		failed(t, &err);
+		if (err.code == QMB_EXIT_IO)
+			print_unreadable(o, id, &err, t);
+		else
+			failed(t, &err);
 		qmb_rec_free(&r);
 		return;
 	}

@@ -9,7 +9,7 @@
 
 /* In the order of spec.c's commands. */
 static cmd_fn *const fns[] = {
-	cmd_check, cmd_repair, cmd_health, cmd_report,
+	cmd_check, cmd_repair, cmd_migrate, cmd_health, cmd_report,
 };
 
 static void

@@ -29,6 +29,6 @@ struct opts {
 typedef int cmd_fn(const struct opts *, struct qmb_proj *, int, char **,
     struct qmb_err *);
 
-cmd_fn	cmd_check, cmd_repair, cmd_health, cmd_report;
+cmd_fn	cmd_check, cmd_repair, cmd_health, cmd_report, cmd_migrate;
 
 #endif

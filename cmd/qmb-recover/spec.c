@@ -18,8 +18,9 @@ static const char *const ages[] = { "24h", "7d", "30d", NULL };
 
 /* In the order of the I_* indexes of recover.h. */
 static const struct qmb_cli_opt opts[] = {
-	QMB_FLAG("all", 0, "every session (check, repair)"),
-	QMB_FLAG("dry-run", 0, "repair: say what would be done, change nothing"),
+	QMB_FLAG("all", 0, "every session (check, repair, migrate)"),
+	QMB_FLAG("dry-run", 0, "repair, migrate: say what would be done, "
+	    "change nothing"),
 	QMB_CHECKED("from", 0, QMB_K_ENUM, sources, "SOURCE",
 	    "repair: take the state from 'bak' or 'audit'", 0, 0,
 	    "use 'bak' or 'audit'"),
@@ -35,6 +36,9 @@ static const struct qmb_cli_cmd cmds[] = {
 	    "audit replay or\na fresh start; damaged files go to "
 	    ".qmb/corrupt/", 0, 1, B(I_ALL) | B(I_DRY_RUN) | B(I_FROM), 0,
 	    DAMAGED),
+	QMB_CMD("migrate", "ID...|--all", "convert sessions of the TypeScript "
+	    "QlikModelBuilder in place;\nthe originals are kept in "
+	    ".qmb/migrated/", 0, 4096, B(I_ALL) | B(I_DRY_RUN), 0, DAMAGED),
 	QMB_CMD("health", "", "disk space, log sizes, idle sessions, Gemini "
 	    "failures", 0, 0, 0, 0, QMB_ARG(QMB_K_FLAG)),
 	QMB_CMD("report", "", "recovery metrics of the last 7 days (or "
@@ -47,16 +51,19 @@ check(const struct qmb_cli *cli, char *msg, size_t size)
 {
 	const char *name = cli->cmd->name;
 	int repair = strcmp(name, "repair") == 0, all = cli->set & B(I_ALL);
+	int migrate = strcmp(name, "migrate") == 0;
 	const char *bad = NULL;
 
 	if (all && cli->argc > 0)
 		bad = "give an id or --all, not both, to";
-	else if (all && !repair && strcmp(name, "check") != 0)
-		bad = "--all only applies to 'check' and 'repair', not";
-	else if (repair && !all && cli->argc == 0)
+	else if (all && !repair && !migrate && strcmp(name, "check") != 0)
+		bad = "--all only applies to 'check', 'repair' and 'migrate', not";
+	else if ((repair || migrate) && !all && cli->argc == 0)
 		bad = "give a session id or --all to";
-	else if ((cli->set & (B(I_DRY_RUN) | B(I_FROM))) && !repair)
-		bad = "--dry-run and --from only apply to 'repair', not";
+	else if ((cli->set & B(I_DRY_RUN)) && !repair && !migrate)
+		bad = "--dry-run only applies to 'repair' and 'migrate', not";
+	else if ((cli->set & B(I_FROM)) && !repair)
+		bad = "--from only applies to 'repair', not";
 	else if ((cli->set & B(I_SINCE)) && strcmp(name, "report") != 0)
 		bad = "--since only applies to 'report', not";
 	if (bad == NULL)

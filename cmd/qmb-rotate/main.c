@@ -43,9 +43,6 @@ check_values(void *arg, struct qmb_err *err)
 	if (o->keep != NULL && qmb_config_set(&o->set, "log_keep", o->keep,
 	    "--keep", err) == -1)
 		return -1;
-	if (o->keep != NULL && o->set.log_keep > 20)
-		return qmb_errf(err, QMB_EXIT_USAGE,
-		    "--keep: at most 20 rotated files per log");
 	return 0;
 }
 

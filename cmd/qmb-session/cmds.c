@@ -16,6 +16,7 @@
 #include "qmb_atomic.h"
 #include "qmb_clock.h"
 #include "qmb_io.h"
+#include "qmb_format.h"
 #include "qmb_index.h"
 #include "qmb_json.h"
 #include "qmb_session.h"
@@ -226,7 +227,9 @@ list_json(const struct opts *o, struct qmb_index *ix, struct qmb_err *err)
 			qmb_jw_init(&jw, &b, 0);
 			qmb_jw_obj_begin(&jw);
 			qmb_jw_kstr(&jw, "session_id", ix->v[i].id);
-			qmb_jw_kstr(&jw, "status", "damaged");
+			qmb_jw_kstr(&jw, "status",
+			    qmb_format_msg_is_newer(ix->v[i].damage) ?
+			    "newer_format" : "damaged");
 			qmb_jw_kstr(&jw, "error", ix->v[i].damage);
 			qmb_jw_obj_end(&jw);
 			qmb_buf_addc(&b, '\n');
@@ -256,10 +259,85 @@ list_human(const struct opts *o, struct qmb_index *ix, struct qmb_err *err)
 			qmb_view_list_summary((int)++shown,
 			    qmb_index_summary(&ix->v[i]), now, &b);
 		} else if (ix->v[i].damage != NULL) {
-			qmb_buf_addf(&b, "\nDamaged: %s\n   %s\n", ix->v[i].id,
+			qmb_buf_addf(&b, "\n%s: %s\n   %s\n",
+			    qmb_format_msg_is_newer(ix->v[i].damage) ?
+			    "Newer format" : "Damaged", ix->v[i].id,
 			    ix->v[i].damage);
 		}
 	}
+	return emit(&b, err);
+}
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One archived session, as list prints them. */
+static void
+list_one_archived(const struct opts *o, const struct qmb_session *s,
+    int n, struct qmb_buf *b)
+{
+	struct qmb_json_doc doc = { 0 };
+	struct qmb_buf t;
+	struct qmb_jw jw;
+
+	qmb_buf_init(&t, 1 << 20);
+	qmb_jw_init(&jw, &t, 0);
+	qmb_jw_obj_begin(&jw);
+	qmb_view_summary(s, &jw);
+	qmb_jw_key(&jw, "archived");
+	qmb_jw_bool(&jw, 1);
+	qmb_jw_obj_end(&jw);
+	if (qmb_jw_finish(&jw) == 0) {
+		if (o->c.json) {
+			qmb_buf_add(b, t.data, t.len);
+			qmb_buf_addc(b, '\n');
+		} else if (qmb_json_parse(t.data, t.len, 0, QMB_EXIT_INTERNAL,
+		    &doc, NULL) == 0) {
+			qmb_buf_addc(b, '\n');
+			qmb_view_list_summary(n, doc.root, qmb_now(), b);
+			qmb_buf_adds(b, "   (archived)\n");
+		}
+	}
+	qmb_json_free(&doc);
+	qmb_buf_free(&t);
+}
+
+/* list --all: the archived sessions too, after the others. */
+static int
+list_archived(const struct opts *o, struct qmb_proj *p, struct qmb_index *ix,
+    struct qmb_err *err)
+{
+	struct qmb_err e = QMB_ERR_INIT;
+	struct qmb_session s;
+	struct qmb_buf b;
+	char **ids;
+	size_t n, i, k;
+	int shown = 0;
+
+	if (qmb_session_archived_ids(p, &ids, &n, err) == -1)
+		return -1;
+	if (n > 1)
+		qsort(ids, n, sizeof(char *), cmp_id);
+	qmb_buf_init(&b, 256u << 20);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < ix->n && strcmp(ix->v[k].id, ids[i]) != 0; k++)
+			;
+		if (k == ix->n && qmb_session_load_archived(p, ids[i], &s,
+		    &e) == 0) {
+			if (o->project == NULL || strcmp(o->project,
+			    s.project) == 0) {
+				if (shown++ == 0 && !o->c.json)
+					qmb_buf_adds(&b, "\nArchived:\n");
+				list_one_archived(o, &s, shown, &b);
+			}
+			qmb_session_free(&s);
+		}
+		free(ids[i]);
+	}
+	free(ids);
 	return emit(&b, err);
 }
 
@@ -268,15 +346,24 @@ cmd_list(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
     struct qmb_err *err)
 {
 	struct qmb_index ix;
+	size_t i, newer;
 	int rc;
 
 	(void)argc, (void)argv;
 	if (qmb_index_load(p, &ix, err) == -1)
 		return -1;
 	rc = o->c.json ? list_json(o, &ix, err) : list_human(o, &ix, err);
-	if (rc == 0 && ix.ndamaged > 0 && !o->c.quiet)
+	if (rc == 0 && (o->set & O_ALL))
+		rc = list_archived(o, p, &ix, err);
+	for (i = 0, newer = 0; i < ix.n; i++)
+		newer += ix.v[i].damage != NULL &&
+		    qmb_format_msg_is_newer(ix.v[i].damage);
+	if (rc == 0 && ix.ndamaged > newer && !o->c.quiet)
 		qmb_warn("%zu damaged session%s: run 'qmb-recover check'",
-		    ix.ndamaged, ix.ndamaged == 1 ? "" : "s");
+		    ix.ndamaged - newer, ix.ndamaged - newer == 1 ? "" : "s");
+	if (rc == 0 && newer > 0 && !o->c.quiet)
+		qmb_warn("%zu session%s written by a newer qmb: upgrade qmb",
+		    newer, newer == 1 ? "" : "s");
 	qmb_index_free(&ix);
 	return rc;
 }
@@ -424,7 +511,13 @@ cmd_start(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 
 /* ---- show, script, export ----------------------------------------- */
 
-/* Read a session for display: fall back to .bak with a warning. */
+/* Set by load_ro: the session came from the archive. */
+static int ro_archived;
+
+/*
+ * Read a session for display: fall back to .bak with a warning, or to
+ * the archive.
+ */
 static int
 load_ro(const struct opts *o, struct qmb_proj *p, const char *id,
     struct qmb_session *s, struct qmb_err *err)
@@ -432,9 +525,20 @@ load_ro(const struct opts *o, struct qmb_proj *p, const char *id,
 	struct qmb_err e2 = QMB_ERR_INIT;
 	enum qmb_cur cur;
 
+	ro_archived = 0;
 	if (qmb_session_load(p, id, s, &cur, err) == 0)
 		return 0;
-	if (err->code != QMB_EXIT_CORRUPT ||
+	if (err->code == QMB_EXIT_NOTFOUND) {
+		/* an archived session (of qmb or of the TypeScript tool) */
+		if (qmb_session_load_archived(p, id, s, &e2) == -1) {
+			if (e2.code != QMB_EXIT_NOTFOUND)
+				*err = e2;
+			return -1;
+		}
+		ro_archived = 1;
+		return 0;
+	}
+	if (err->code != QMB_EXIT_CORRUPT || qmb_format_is_newer(err) ||
 	    qmb_session_load_bak(p, id, s, &e2) == -1)
 		return -1;
 	if (!o->c.quiet)
@@ -479,7 +583,8 @@ cmd_show(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	(void)argc;
 	if (qmb_id_check(argv[0], err) == -1 || load_ro(o, p, argv[0], &s, err) == -1)
 		return -1;
-	warn_idle(o, &s);
+	if (!ro_archived)
+		warn_idle(o, &s);
 	qmb_buf_init(&b, 64u << 20);
 	if (o->c.json) {
 		struct qmb_jw jw;
@@ -487,6 +592,8 @@ cmd_show(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 		qmb_jw_init(&jw, &b, 0);
 		qmb_jw_obj_begin(&jw);
 		qmb_session_members(&s, &jw);
+		if (s.version < QMB_SESSION_VERSION)
+			qmb_jw_kint(&jw, "format", s.version);
 		qmb_jw_obj_end(&jw);
 		qmb_buf_addc(&b, '\n');
 	} else {
@@ -494,8 +601,12 @@ cmd_show(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 		if (qmb_time_parse(s.updated_at, &t) == 0)
 			qmb_time_ago(t, qmb_now(), rel, sizeof(rel));
 		qmb_buf_addf(&b, "Session: %s\nID: %s\nStatus: %s\nModel type: %s\n",
-		    s.project, s.id, s.complete ? "complete" : "active",
+		    s.project, s.id, ro_archived ? (s.complete ?
+		    "archived (complete)" : "archived") : s.complete ?
+		    "complete" : "active",
 		    s.model_type ? s.model_type : "(not chosen)");
+		if (s.version < QMB_SESSION_VERSION)
+			qmb_buf_addf(&b, "Format: %s\n", QMB_VIEW_LEGACY);
 		qmb_buf_adds(&b, "Progress: ");
 		qmb_view_progress(&s, &b);
 		qmb_buf_addf(&b, "\nLast saved: %s (%s)\n\n", rel, s.updated_at);

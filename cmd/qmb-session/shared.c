@@ -40,6 +40,9 @@ warn_txn(const struct opts *o, const struct qmb_txn *t)
 		qmb_warn("log not written: %s", t->logerr.msg);
 	if (t->mirror_error[0] != '\0')
 		qmb_warn("audit mirror not written: %s", t->mirror_error);
+	if (t->migrated && !o->c.quiet)
+		qmb_warn("session '%s' was in the TypeScript tool's format; migrated first (originals in .qmb/migrated/%s/)",
+		    t->s.id, t->s.id);
 	if (t->rolled > 0 && !o->c.quiet)
 		qmb_warn("session '%s' was behind its audit trail; rolled forward %d entr%s",
 		    t->s.id, t->rolled, t->rolled == 1 ? "y" : "ies");
