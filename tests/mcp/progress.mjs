@@ -172,6 +172,9 @@ await step('SIGTERM to the server mid-review: the review is stopped first, then 
 	const srv = spawn(SERVER, ['-C', dir], { env: { ...process.env, ...env,
 		QMB_GEMINI_MODEL: 'mode-slow' }, stdio: ['pipe', 'pipe', 'inherit'] });
 	const exited = new Promise((res) => srv.on('exit', (code, sig) => res([code, sig])));
+	// a change runs only after initialize
+	srv.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize',
+		params: { protocolVersion: '2025-11-25', capabilities: {} } })}\n`);
 	srv.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call',
 		params: { name: 'qmb_request_review', arguments: { session_id: sid } } })}\n`);
 	for (let i = 0; i < 100 && fake.requests().length === before; i++)
