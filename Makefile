@@ -16,7 +16,7 @@ LIBSRC  = lib/qmb_err.c lib/qmb_buf.c lib/qmb_jlex.c lib/qmb_json.c lib/qmb_jw.c
           lib/qmb_ids.c lib/qmb_tail.c lib/qmb_salvage.c lib/qmb_trail.c \
           lib/qmb_recover.c lib/qmb_classify.c lib/qmb_repair.c \
           lib/qmb_health.c lib/qmb_report.c lib/qmb_archive.c \
-          lib/qmb_retention.c
+          lib/qmb_retention.c lib/qmb_progress.c
 # formats and the migration of the TypeScript tool's files
 LIBSRC += lib/qmb_format.c lib/qmb_migrate.c
 LIBOBJ  = $(LIBSRC:.c=.o)
@@ -28,8 +28,9 @@ AUDIT_OBJ = cmd/qmb-audit/main.o cmd/qmb-audit/spec.o cmd/qmb-audit/append.o cmd
 REVIEW_OBJ = cmd/qmb-review/main.o cmd/qmb-review/spec.o cmd/qmb-review/gem.o cmd/qmb-review/run.o \
              cmd/qmb-review/cmds.o
 MCP_CORE = cmd/qmb-mcp/rpc.o cmd/qmb-mcp/tools.o cmd/qmb-mcp/session.o \
+           cmd/qmb-mcp/context.o \
            cmd/qmb-mcp/ops.o cmd/qmb-mcp/result.o cmd/qmb-mcp/run.o
-MCP_OBJ = cmd/qmb-mcp/main.o $(MCP_CORE)
+MCP_OBJ = cmd/qmb-mcp/main.o cmd/qmb-mcp/serve.o $(MCP_CORE)
 RECOVER_OBJ = cmd/qmb-recover/main.o cmd/qmb-recover/spec.o cmd/qmb-recover/check.o \
               cmd/qmb-recover/health.o cmd/qmb-recover/migrate.o
 ROTATE_OBJ = cmd/qmb-rotate/main.o cmd/qmb-rotate/spec.o

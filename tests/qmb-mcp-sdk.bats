@@ -54,3 +54,13 @@ scenario() {
 	scenario parity
 	grep -q '^ok - every other file equal' <<<"$output"
 }
+
+@test "qmb-mcp sdk: progress of long calls; cancellation mid-review" {
+	scenario progress
+	grep -q '^ok - cancel a review waiting on a slow Gemini' <<<"$output"
+}
+
+@test "qmb-mcp sdk: prompts, resources, templates, completion" {
+	scenario context
+	[ "$(grep -c '^ok - ' <<<"$output")" -eq 7 ]
+}

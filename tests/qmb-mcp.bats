@@ -137,8 +137,8 @@ null_error() {
 
 @test "qmb-mcp: unknown methods and server/discover are -32601, then initialize works" {
 	feed '{"jsonrpc":"2.0","id":1,"method":"server/discover"}' \
-		'{"jsonrpc":"2.0","id":2,"method":"resources/list"}' \
-		'{"jsonrpc":"2.0","id":3,"method":"prompts/list","params":{}}' \
+		'{"jsonrpc":"2.0","id":2,"method":"resources/subscribe"}' \
+		'{"jsonrpc":"2.0","id":3,"method":"logging/setLevel","params":{}}' \
 		'{"jsonrpc":"2.0","id":4,"method":""}' \
 		"$INIT" '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
 		'{"jsonrpc":"2.0","id":5,"method":"tools/list"}'
@@ -377,4 +377,172 @@ $(sed -n 2p <<<"$output")" ]
 	run -3 --separate-stderr qmb-mcp -C "$BATS_TEST_TMPDIR/nowhere" </dev/null
 	assert_output ''
 	[[ $stderr == "qmb-mcp: project folder '$BATS_TEST_TMPDIR/nowhere': No such file or directory" ]]
+}
+
+@test "qmb-mcp: capabilities per protocol version; 2025-11-25 adds a description and icons" {
+	init() {
+		printf '{"jsonrpc":"2.0","id":%s,"method":"initialize","params":{"protocolVersion":"%s","capabilities":{}}}' "$1" "$2"
+	}
+	feed "$(init 1 2025-11-25)" "$(init 2 2025-06-18)" "$(init 3 2024-11-05)"
+	[ "$status" -eq 0 ]
+	for i in 1 2 3; do
+		[ "$(line "$i" | jq -c '.result.capabilities')" = \
+			'{"tools":{"listChanged":false},"prompts":{"listChanged":false},"resources":{"subscribe":false,"listChanged":false},"completions":{}}' ]
+	done
+	line 1 | jq -e '.result.serverInfo | (.description | length > 20) and (.icons[0].mimeType == "image/svg+xml")'
+	line 2 | jq -e '.result.serverInfo | has("description") or has("icons") | not'
+	line 2 | jq -e '.result.serverInfo.title | length > 0'
+	line 3 | jq -e '.result.protocolVersion == "2025-11-25" and (.result.serverInfo | has("icons"))'
+}
+
+# call ID TOOL ARGS [TOKEN]: a tools/call line, with a progress token if given
+call() {
+	if [ -n "${4:-}" ]; then
+		printf '{"jsonrpc":"2.0","id":%s,"method":"tools/call","params":{"name":"%s","arguments":%s,"_meta":{"progressToken":%s}}}' "$1" "$2" "$3" "$4"
+	else
+		printf '{"jsonrpc":"2.0","id":%s,"method":"tools/call","params":{"name":"%s","arguments":%s}}' "$1" "$2" "$3"
+	fi
+}
+
+@test "qmb-mcp: repair --all reports a session at a time to a call with a progressToken" {
+	new_session A && new_session B && new_session C
+	feed "$INIT" "$(call 2 qmb_recover_session '{"all":true,"dry_run":true}' '"p-1"')" \
+		"$(call 3 qmb_recover_session '{"all":true,"dry_run":true}')" \
+		"$(call 4 qmb_recover_session '{"all":true}' 7)"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | jq -c 'select(.method == "notifications/progress") | .params' >"$BATS_TEST_TMPDIR/p"
+	# the first run's three (the second, for the words, repeats them: not sent again)
+	[ "$(jq -c 'select(.progressToken == "p-1") | [.progress, .total]' "$BATS_TEST_TMPDIR/p" | tr '\n' ' ')" = \
+		'[1,3] [2,3] [3,3] ' ]
+	[ "$(jq -r 'select(.progressToken == "p-1") | .message' "$BATS_TEST_TMPDIR/p" |
+		grep -cE '^session [1-3] of 3: [0-9a-f-]{36}$')" -eq 3 ]
+	# an integer token is echoed as an integer; no token, no notification
+	[ "$(jq -c 'select(.progressToken == 7) | .progress' "$BATS_TEST_TMPDIR/p" | tr '\n' ' ')" = '1 2 3 ' ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/p")" -eq 6 ]
+	# the notifications of a call come before its answer
+	[ "$(printf '%s\n' "$output" | jq -r 'if .method then "n" else (.id | tostring) end' | tr -d '\n')" = 1nnn23nnn4 ]
+}
+
+@test "qmb-mcp: rotate --retention reports each action as progress" {
+	new_session Small
+	log=$(log_file "$id")
+	for i in 1 2 3 4 5 6; do cat "$log" "$log" >"$log.x" && mv "$log.x" "$log"; done
+	QMB_LOG_MAX_SIZE=1K feed "$INIT" "$(call 2 qmb_rotate_logs '{"retention":true}' '"r"')"
+	[ "$status" -eq 0 ]
+	line 2 | jq -e '.method == "notifications/progress" and .params.progress == 1 and (.params.message | test("rotated .*\\.qmb/logs/"))'
+	line 3 | jq -e '.id == 2 and .result.structuredContent.acted == true'
+}
+
+@test "qmb-mcp: a request cancelled before its turn is never run nor answered" {
+	new_session S
+	feed "$INIT" \
+		"$(call 2 qmb_write_log "{\"session_id\":\"$id\",\"level\":\"INFO\",\"component\":\"t\",\"action\":\"never\"}")" \
+		'{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2,"reason":"no"}}' \
+		'{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"not-sent"}}' \
+		"$(call 3 qmb_write_log "{\"session_id\":\"$id\",\"level\":\"INFO\",\"component\":\"t\",\"action\":\"ran\"}")"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(line 2 | jq .id)" = 3 ]
+	run -0 qmb-log show "$id" --json -c t
+	[ "$(jq -r .action <<<"$output")" = ran ]
+}
+
+@test "qmb-mcp: prompts/list and prompts/get (resume, review, recover); errors" {
+	new_session SalesModel
+	approve_upto "$id" B
+	get() { printf '{"jsonrpc":"2.0","id":%s,"method":"prompts/get","params":{"name":"%s","arguments":%s}}' "$1" "$2" "$3"; }
+	feed '{"jsonrpc":"2.0","id":1,"method":"prompts/list"}' \
+		"$(get 2 resume '{"project":"SalesModel"}')" "$(get 3 resume '{}')" \
+		"$(get 4 resume '{"project":"Nothing"}')" "$(get 5 review "{\"session\":\"$id\"}")" \
+		"$(get 6 recover "{\"session\":\"$id\"}")" "$(get 7 review '{}')" \
+		"$(get 8 nope '{}')" "$(get 9 review '{"session":"nope"}')" \
+		"$(get 10 review "{\"session\":\"$id\",\"x\":\"1\"}")"
+	[ "$status" -eq 0 ]
+	[ "$(line 1 | jq -c '[.result.prompts[] | [.name, .arguments[0].name, .arguments[0].required]]')" = \
+		'[["resume","project",false],["review","session",true],["recover","session",true]]' ]
+	line 2 | jq -e '.result.messages[0] | .role == "user" and .content.type == "text"'
+	text=$(line 2 | jq -r '.result.messages[0].content.text')
+	[[ $text == *"[Continue] [Start over] [View saved]"* ]]
+	[[ $text == *"Progress: Stage C (2/6 done)"* ]]
+	[[ $text == *'project_name "SalesModel" and mode "resume"'* ]]
+	# one unfinished session: the same conversation without a project
+	[ "$(line 3 | jq -r '.result.messages[0].content.text')" = "$text" ]
+	[[ $(line 4 | jq -r '.result.messages[0].content.text') == *"nothing unfinished is saved"* ]]
+	text=$(line 5 | jq -r '.result.messages[0].content.text')
+	[[ $text == *"qmb_request_review with session_id \"$id\""* ]]
+	[[ $text == *"critical first"* ]]
+	text=$(line 6 | jq -r '.result.messages[0].content.text')
+	[[ $text == *"is healthy: nothing to repair"* ]]
+	[[ $text == *"ask the user before repairing"* ]]
+	[ "$(line 7 | jq -c '[.id, .error.code]')" = '[7,-32602]' ]
+	[ "$(line 8 | jq -c '[.id, .error.code]')" = '[8,-32602]' ]
+	[ "$(line 9 | jq -c '[.id, .error.code]')" = '[9,-32602]' ]
+	[[ $(line 9 | jq -r .error.message) == "qmb-session: "*"(exit 3: not found)" ]]
+	[ "$(line 10 | jq -c '[.id, .error.code]')" = '[10,-32602]' ]
+	# two unfinished sessions: the list, and a question which one
+	new_session Other
+	feed "$(get 1 resume '{}')"
+	[[ $(line 1 | jq -r '.result.messages[0].content.text') == *"Found 2 saved sessions"*"which one to continue"* ]]
+}
+
+@test "qmb-mcp: resources/list pages through the sessions with a cursor" {
+	for i in $(seq 1 53); do qmb-session new "P$i" >/dev/null; done
+	list() { printf '{"jsonrpc":"2.0","id":%s,"method":"resources/list","params":%s}' "$1" "$2"; }
+	feed "$(list 1 '{}')" "$(list 2 '{"cursor":"sessions:50"}')" \
+		"$(list 3 '{"cursor":"bogus"}')" "$(list 4 '{"cursor":"sessions:53"}')"
+	[ "$status" -eq 0 ]
+	[ "$(line 1 | jq '.result.resources | length')" -eq 52 ]
+	[ "$(line 1 | jq -r '.result.resources[0:2][] | .uri' | tr '\n' ' ')" = 'qmb://sessions qmb://health ' ]
+	[ "$(line 1 | jq -r .result.nextCursor)" = sessions:50 ]
+	line 1 | jq -e '[.result.resources[2:][] | .uri | test("^qmb://sessions/[0-9a-f-]{36}$")] | all'
+	line 1 | jq -e '.result.resources[2].name | test("^P53 \\(.*, Stage A\\)$")'
+	[ "$(line 2 | jq '.result.resources | length')" -eq 3 ]
+	line 2 | jq -e '.result | has("nextCursor") | not'
+	[ "$(line 3 | jq -c '[.id, .error.code]')" = '[3,-32602]' ]
+	[ "$(line 4 | jq -c '[.id, .error.code]')" = '[4,-32602]' ]
+}
+
+@test "qmb-mcp: templates, and resources/read of the list, a state, a script, a trail, health" {
+	new_session SalesModel
+	approve_upto "$id" B
+	read_() { printf '{"jsonrpc":"2.0","id":%s,"method":"resources/read","params":{"uri":"%s"}}' "$1" "$2"; }
+	feed '{"jsonrpc":"2.0","id":1,"method":"resources/templates/list"}' \
+		"$(read_ 2 qmb://sessions)" "$(read_ 3 "qmb://sessions/$id")" \
+		"$(read_ 4 "qmb://sessions/$id/script")" "$(read_ 5 "qmb://sessions/$id/audit")" \
+		"$(read_ 6 qmb://health)" "$(read_ 7 qmb://sessions/nope)" \
+		"$(read_ 8 "qmb://sessions/$id/other")" "$(read_ 9 https://example.org/)" \
+		'{"jsonrpc":"2.0","id":10,"method":"resources/read","params":{}}'
+	[ "$status" -eq 0 ]
+	[ "$(line 1 | jq -c '[.result.resourceTemplates[] | [.uriTemplate, .mimeType]]')" = \
+		'[["qmb://sessions/{id}","application/json"],["qmb://sessions/{id}/script","text/x-qlik-script"],["qmb://sessions/{id}/audit","application/jsonl"]]' ]
+	[ "$(line 2 | jq -r '.result.contents[0].text')" = "$(qmb-session list --all)" ]
+	[ "$(line 3 | jq -r '.result.contents[0] | .uri, .mimeType' | tr '\n' ' ')" = "qmb://sessions/$id application/json " ]
+	[ "$(line 3 | jq -r '.result.contents[0].text' | jq -c .)" = "$(qmb-session export "$id" | jq -c .)" ]
+	[ "$(line 4 | jq -r '.result.contents[0].text')" = "$(qmb-session script "$id")" ]
+	[ "$(line 5 | jq -r '.result.contents[0].text')" = "$(qmb-audit show "$id" --json)" ]
+	[[ $(line 6 | jq -r '.result.contents[0].text') == "CHECK "*"disk space"* ]]
+	[ "$(line 7 | jq -c '[.id, .error.code]')" = '[7,-32002]' ]
+	[[ $(line 7 | jq -r .error.message) == *"(exit 3: not found)" ]]
+	[ "$(line 8 | jq -c '[.id, .error.code]')" = '[8,-32002]' ]
+	[ "$(line 9 | jq -c '[.id, .error.code]')" = '[9,-32002]' ]
+	[ "$(line 10 | jq -c '[.id, .error.code]')" = '[10,-32602]' ]
+}
+
+@test "qmb-mcp: completion of {id}, of a prompt's session and project" {
+	new_session SalesModel; a=$id
+	new_session Other; b=$id
+	comp() { printf '{"jsonrpc":"2.0","id":%s,"method":"completion/complete","params":{"ref":%s,"argument":{"name":"%s","value":"%s"}}}' "$1" "$2" "$3" "$4"; }
+	feed "$(comp 1 '{"type":"ref/resource","uri":"qmb://sessions/{id}/script"}' id '')" \
+		"$(comp 2 '{"type":"ref/resource","uri":"qmb://sessions/{id}"}' id "${b:0:30}")" \
+		"$(comp 3 '{"type":"ref/prompt","name":"review"}' session "${a:24}")" \
+		"$(comp 4 '{"type":"ref/prompt","name":"resume"}' project Sal)" \
+		"$(comp 5 '{"type":"ref/prompt","name":"review"}' other x)" \
+		"$(comp 6 '{"type":"ref/other"}' id x)"
+	[ "$status" -eq 0 ]
+	[ "$(line 1 | jq -c '.result.completion | [.values, .total, .hasMore]')" = "[[\"$b\",\"$a\"],2,false]" ]
+	[ "$(line 2 | jq -c '.result.completion.values')" = "[\"$b\"]" ]
+	[ "$(line 3 | jq -c '.result.completion.values')" = "[\"$a\"]" ]
+	[ "$(line 4 | jq -c '.result.completion.values')" = '["SalesModel"]' ]
+	[ "$(line 5 | jq -c '.result.completion.values')" = '[]' ]
+	[ "$(line 6 | jq -c '[.id, .error.code]')" = '[6,-32602]' ]
 }

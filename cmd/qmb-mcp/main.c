@@ -64,100 +64,6 @@ find_bindir(struct mcp *m, const char *argv0)
 	}
 }
 
-static int
-send_out(struct qmb_buf *out)
-{
-	size_t off = 0;
-	ssize_t w;
-
-	while (off < out->len) {
-		w = write(STDOUT_FILENO, out->data + off, out->len - off);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		off += (size_t)w;
-	}
-	qmb_buf_reset(out);
-	return 0;
-}
-
-static void
-handle(struct mcp *m, const char *line, size_t len, struct qmb_buf *out)
-{
-	mcp_handle(m, line, len, out);
-	if (m->verbose)
-		fprintf(stderr, "%s: %s\n", progname, m->method[0] ? m->method :
-		    "(not a valid message)");
-}
-
-/* Read messages until EOF; each complete line is handled at once. */
-static int
-serve(struct mcp *m)
-{
-	size_t max = line_max(), have = 0, cap = 1 << 16, start, len;
-	struct qmb_buf out;
-	char *buf, *nl, *nbuf;
-	int skipping = 0, rc = QMB_EXIT_IO;
-	ssize_t r;
-
-	if ((buf = malloc(cap)) == NULL)
-		return QMB_EXIT_IO;
-	qmb_buf_init(&out, max * 2 + (1u << 20));
-	for (;;) {
-		if (have == cap && cap < max + 1) {
-			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-			if ((nbuf = realloc(buf, cap)) == NULL)
-				break;
-			buf = nbuf;
-		}
-		r = read(STDIN_FILENO, buf + have, cap - have);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		have += (size_t)r;
-		for (start = 0; (nl = memchr(buf + start, '\n', have - start)) != NULL;
-		    start = (size_t)(nl - buf) + 1) {
-			len = (size_t)(nl - buf) - start;
-			if (!skipping && len > max)
-				mcp_too_long(&out, max);
-			else if (!skipping)
-				handle(m, buf + start, len, &out);
-			skipping = 0;	/* the end of a refused line */
-			if (send_out(&out) == -1)
-				goto done;
-		}
-		memmove(buf, buf + start, have - start);
-		have -= start;
-		if (have > max) {
-			/* refuse the oversized line, then skip to its end */
-			if (!skipping)
-				mcp_too_long(&out, max);
-			skipping = 1;
-			have = 0;
-			if (send_out(&out) == -1)
-				goto done;
-		}
-	}
-	if (have > 0 && !skipping) {
-		/* EOF in the middle of a line: answer it, then stop */
-		handle(m, buf, have, &out);
-		if (send_out(&out) == -1)
-			goto done;
-	}
-	rc = 0;
-done:
-	if (rc != 0 && errno == EPIPE)
-		rc = 0;		/* the client is gone: the session is over */
-	if (rc != 0)
-		fprintf(stderr, "%s: write to standard output: %s\n", progname,
-		    strerror(errno));
-	free(buf);
-	qmb_buf_free(&out);
-	return rc;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -191,5 +97,5 @@ main(int argc, char *argv[])
 	}
 	signal(SIGPIPE, SIG_IGN);
 	find_bindir(&m, argv[0]);
-	return serve(&m);
+	return mcp_serve(&m, line_max());
 }

@@ -143,38 +143,86 @@ parse_req(const struct qmb_jv *root, struct req *r, const char **why)
 	return 0;
 }
 
+/*
+ * The versions answered as asked; any other is answered with the newest
+ * (never refused), as before.  What a version adds: 2025-06-18 titles,
+ * structured results and output schemas; 2025-11-25 also a description
+ * and icons of the server.
+ */
+static const char *const versions[] = { V_NEW, V_OLD, NULL };
+
+#define ICON "data:image/svg+xml;base64," \
+    "PHN2ZyB4bWxucz0naHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmcnIHZpZXdCb3g9JzAg" \
+    "MCAxNiAxNic+PHJlY3Qgd2lkdGg9JzE2JyBoZWlnaHQ9JzE2JyByeD0nMycgZmlsbD0n" \
+    "IzAwOTg0NScvPjxwYXRoIGQ9J000IDEyVjRoM2wyIDQgMi00djgnIHN0cm9rZT0nI2Zm" \
+    "Zicgc3Ryb2tlLXdpZHRoPScxLjUnIGZpbGw9J25vbmUnLz48L3N2Zz4="
+
+static void
+capability(struct qmb_jw *jw, const char *name, int subscribe)
+{
+	qmb_jw_key(jw, name);
+	qmb_jw_obj_begin(jw);
+	if (subscribe) {
+		qmb_jw_key(jw, "subscribe");
+		qmb_jw_bool(jw, 0);
+	}
+	if (strcmp(name, "completions") != 0) {
+		qmb_jw_key(jw, "listChanged");
+		qmb_jw_bool(jw, 0);
+	}
+	qmb_jw_obj_end(jw);
+}
+
 static void
 initialize(struct mcp *m, const struct req *r, struct qmb_buf *out)
 {
 	const char *want = r->params ? qmb_json_get_str(r->params,
-	    "protocolVersion") : NULL;
+	    "protocolVersion") : NULL, *v = V_NEW;
 	struct qmb_jw jw;
-	size_t mark = out->len;
+	size_t mark = out->len, i;
 
 	if (r->params == NULL || r->params->type != QMB_JOBJ || want == NULL) {
 		error_reply(out, r->id, -32602,
 		    "Invalid params: initialize needs params.protocolVersion");
 		return;
 	}
+	for (i = 0; versions[i] != NULL; i++)
+		if (strcmp(want, versions[i]) == 0)
+			v = versions[i];
+	snprintf(m->version, sizeof(m->version), "%s", v);
 	m->initialized = 1;
 	begin(&jw, out, r->id);
 	qmb_jw_key(&jw, "result");
 	qmb_jw_obj_begin(&jw);
-	qmb_jw_kstr(&jw, "protocolVersion", strcmp(want, V_OLD) == 0 ? V_OLD :
-	    V_NEW);
+	qmb_jw_kstr(&jw, "protocolVersion", v);
 	qmb_jw_key(&jw, "capabilities");
 	qmb_jw_obj_begin(&jw);
-	qmb_jw_key(&jw, "tools");
-	qmb_jw_obj_begin(&jw);
-	qmb_jw_key(&jw, "listChanged");
-	qmb_jw_bool(&jw, 0);
-	qmb_jw_obj_end(&jw);
+	capability(&jw, "tools", 0);
+	capability(&jw, "prompts", 0);
+	capability(&jw, "resources", 1);
+	capability(&jw, "completions", 0);
 	qmb_jw_obj_end(&jw);
 	qmb_jw_key(&jw, "serverInfo");
 	qmb_jw_obj_begin(&jw);
 	qmb_jw_kstr(&jw, "name", "qmb");
 	qmb_jw_kstr(&jw, "title", "QlikModelBuilder operations and recovery");
 	qmb_jw_kstr(&jw, "version", QMB_VERSION);
+	if (strcmp(v, V_NEW) == 0) {
+		qmb_jw_kstr(&jw, "description", "Sessions, logs, audit trails, "
+		    "Gemini review and recovery of QlikModelBuilder's data model "
+		    "builder, from the qmb programs.");
+		qmb_jw_key(&jw, "icons");
+		qmb_jw_arr_begin(&jw);
+		qmb_jw_obj_begin(&jw);
+		qmb_jw_kstr(&jw, "src", ICON);
+		qmb_jw_kstr(&jw, "mimeType", "image/svg+xml");
+		qmb_jw_key(&jw, "sizes");
+		qmb_jw_arr_begin(&jw);
+		qmb_jw_str(&jw, "any");
+		qmb_jw_arr_end(&jw);
+		qmb_jw_obj_end(&jw);
+		qmb_jw_arr_end(&jw);
+	}
 	qmb_jw_obj_end(&jw);
 	qmb_jw_kstr(&jw, "instructions",
 	    "Tools for QlikModelBuilder sessions (stages A Configuration, "
@@ -182,7 +230,10 @@ initialize(struct mcp *m, const struct req *r, struct qmb_buf *out)
 	    "Cleanup). When a user returns, call qmb_start_session (mode ask) "
 	    "or qmb_list_sessions first; approve each stage only after the "
 	    "user approved it; after F, request the Gemini review, then "
-	    "complete the session.");
+	    "complete the session. Each result's structuredContent.message is "
+	    "what the qmb command prints: show it to the user as it is. "
+	    "Prompts resume, review and recover guide those conversations; "
+	    "qmb://sessions/{id} (and /script, /audit) read a session.");
 	qmb_jw_obj_end(&jw);
 	finish(&jw, out, mark, r->id);
 }
@@ -220,6 +271,139 @@ tools_list(const struct req *r, struct qmb_buf *out)
 	finish(&jw, out, mark, r->id);
 }
 
+/* v as compact JSON into buf (size MCP_ID_MAX); "" when too long. */
+static void
+json_text(const struct qmb_jv *v, char *buf)
+{
+	struct qmb_buf b;
+	struct qmb_jw jw;
+
+	buf[0] = '\0';
+	if (v == NULL)
+		return;
+	qmb_buf_init(&b, MCP_ID_MAX - 1);
+	qmb_jw_init(&jw, &b, 0);
+	qmb_jw_value(&jw, v);
+	if (qmb_jw_finish(&jw) == 0)
+		memcpy(buf, b.data, b.len + 1);
+	qmb_buf_free(&b);
+}
+
+/* The request that now runs: its id, and its progress token if any. */
+static void
+call_begin(struct mcp *m, const struct req *r)
+{
+	const struct qmb_jv *meta = qmb_json_get(r->params, "_meta"), *t;
+
+	json_text(r->id, m->call_id);
+	t = meta != NULL && meta->type == QMB_JOBJ ?
+	    qmb_json_get(meta, "progressToken") : NULL;
+	json_text(t != NULL && (t->type == QMB_JSTR || t->type == QMB_JNUM) ?
+	    t : NULL, m->token);
+	m->progress = -1;
+	m->cancelled = m->killed = 0;
+	m->reason[0] = '\0';
+}
+
+static void
+call_end(struct mcp *m)
+{
+	m->call_id[0] = m->token[0] = '\0';
+	m->cancelled = m->killed = 0;
+}
+
+/* Was this request cancelled before it was read?  Then forget it. */
+static int
+dropped(struct mcp *m, const struct qmb_jv *id)
+{
+	char text[MCP_ID_MAX];
+	unsigned i;
+
+	json_text(id, text);
+	for (i = 0; text[0] != '\0' && i < MCP_DROPPED; i++)
+		if (strcmp(m->dropped[i], text) == 0) {
+			m->dropped[i][0] = '\0';
+			return 1;
+		}
+	return 0;
+}
+
+void
+mcp_progress_line(struct mcp *m, const char *line, size_t len)
+{
+	struct qmb_json_doc doc = { 0 };
+	const char *msg;
+	struct qmb_buf b;
+	int64_t n, total;
+
+	if (m->token[0] == '\0' || m->emit == NULL ||
+	    qmb_json_parse(line, len, len + 1, QMB_EXIT_USAGE, &doc, NULL) == -1)
+		return;
+	/* progress only grows: anything else is not passed on */
+	if (qmb_json_get_int(doc.root, "progress", &n) == 0 && n > m->progress) {
+		m->progress = (long)n;
+		qmb_buf_init(&b, 8192);
+		qmb_buf_adds(&b, "{\"jsonrpc\":\"2.0\",\"method\":"
+		    "\"notifications/progress\",\"params\":{\"progressToken\":");
+		qmb_buf_adds(&b, m->token);
+		qmb_buf_addf(&b, ",\"progress\":%lld", (long long)n);
+		if (qmb_json_get_int(doc.root, "total", &total) == 0 && total > 0)
+			qmb_buf_addf(&b, ",\"total\":%lld", (long long)total);
+		if ((msg = qmb_json_get_str(doc.root, "message")) != NULL) {
+			qmb_buf_adds(&b, ",\"message\":");
+			qmb_json_escape(&b, msg, strlen(msg));
+		}
+		qmb_buf_adds(&b, "}}\n");
+		if (!b.error)
+			m->emit(m, &b);
+		qmb_buf_free(&b);
+	}
+	qmb_json_free(&doc);
+}
+
+int
+mcp_early(struct mcp *m, const char *line, size_t len, struct qmb_buf *out)
+{
+	struct qmb_json_doc doc = { 0 };
+	const struct qmb_jv *id, *p;
+	const char *method, *why;
+	char text[MCP_ID_MAX];
+	struct req r;
+	int done = 0;
+
+	if (qmb_json_parse(line, len, len + 1, QMB_EXIT_USAGE, &doc, NULL) == -1)
+		return 0;
+	if (parse_req(doc.root, &r, &why) == -1) {
+		qmb_json_free(&doc);
+		return 0;
+	}
+	method = r.method;
+	if (r.id == NULL && strcmp(method, "notifications/cancelled") == 0) {
+		p = r.params;
+		id = p != NULL && p->type == QMB_JOBJ ? qmb_json_get(p,
+		    "requestId") : NULL;
+		json_text(id != NULL && valid_id(id) ? id : NULL, text);
+		if (text[0] != '\0' && strcmp(text, m->call_id) == 0) {
+			snprintf(m->reason, sizeof(m->reason), "%s",
+			    qmb_json_get_str(p, "reason") ? qmb_json_get_str(p,
+			    "reason") : "");
+			mcp_cancel(m);
+		} else if (text[0] != '\0') {
+			/* not read yet (or already answered): drop it if it comes */
+			memcpy(m->dropped[m->ndropped++ % MCP_DROPPED], text,
+			    sizeof(text));
+		}
+		done = 1;
+		if (m->verbose)
+			fprintf(stderr, "qmb-mcp: %s %s\n", method, text);
+	} else if (r.id != NULL && out != NULL && strcmp(method, "ping") == 0) {
+		empty_result(&r, out);
+		done = 1;
+	}
+	qmb_json_free(&doc);
+	return done;
+}
+
 static void
 tools_call(struct mcp *m, const struct req *r, struct qmb_buf *out)
 {
@@ -228,7 +412,7 @@ tools_call(struct mcp *m, const struct req *r, struct qmb_buf *out)
 	struct qmb_jw jw;
 	char msg[512];
 	size_t mark = out->len;
-	int code;
+	int code, rc;
 
 	if (r->params == NULL || r->params->type != QMB_JOBJ ||
 	    (name = qmb_json_get_str(r->params, "name")) == NULL) {
@@ -241,9 +425,44 @@ tools_call(struct mcp *m, const struct req *r, struct qmb_buf *out)
 		    "Invalid params: arguments must be an object");
 		return;
 	}
+	call_begin(m, r);
 	begin(&jw, out, r->id);
 	qmb_jw_key(&jw, "result");
-	if (mcp_tools_call(m, name, args, &jw, &code, msg, sizeof(msg)) == -1) {
+	rc = mcp_tools_call(m, name, args, &jw, &code, msg, sizeof(msg));
+	if (m->cancelled) {
+		/* a cancelled request is not answered */
+		out->len = mark;
+		out->error = 0;
+	} else if (rc == -1) {
+		out->len = mark;
+		out->error = 0;
+		error_reply(out, r->id, code, msg);
+	} else
+		finish(&jw, out, mark, r->id);
+	call_end(m);
+}
+
+typedef int context_fn(struct mcp *, const struct qmb_jv *, struct qmb_jw *,
+    int *, char *, size_t);
+
+/* A method answered by one of context.c's functions. */
+static void
+context(struct mcp *m, const struct req *r, struct qmb_buf *out,
+    context_fn *fn)
+{
+	struct qmb_jw jw;
+	char msg[600];
+	size_t mark = out->len;
+	int code = -32603;
+
+	if (r->params != NULL && r->params->type != QMB_JOBJ) {
+		error_reply(out, r->id, -32602, "Invalid params: params must be "
+		    "an object");
+		return;
+	}
+	begin(&jw, out, r->id);
+	qmb_jw_key(&jw, "result");
+	if (fn(m, r->params, &jw, &code, msg, sizeof(msg)) == -1) {
 		out->len = mark;
 		out->error = 0;
 		error_reply(out, r->id, code, msg);
@@ -252,10 +471,29 @@ tools_call(struct mcp *m, const struct req *r, struct qmb_buf *out)
 	finish(&jw, out, mark, r->id);
 }
 
+static const struct {
+	const char	*method;
+	context_fn	*fn;
+} contexts[] = {
+	{ "prompts/list", mcp_prompts_list },
+	{ "prompts/get", mcp_prompts_get },
+	{ "resources/list", mcp_resources_list },
+	{ "resources/templates/list", mcp_templates_list },
+	{ "resources/read", mcp_resources_read },
+	{ "completion/complete", mcp_complete },
+};
+
 static void
 dispatch(struct mcp *m, const struct req *r, struct qmb_buf *out)
 {
 	char msg[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(contexts) / sizeof(contexts[0]); i++)
+		if (strcmp(r->method, contexts[i].method) == 0) {
+			context(m, r, out, contexts[i].fn);
+			return;
+		}
 
 	if (strcmp(r->method, "initialize") == 0)
 		initialize(m, r, out);
@@ -303,7 +541,10 @@ mcp_handle(struct mcp *m, const char *line, size_t len, struct qmb_buf *out)
 		return;
 	}
 	snprintf(m->method, sizeof(m->method), "%s", r.method);
-	if (r.id != NULL)
+	if (r.id != NULL && strcmp(r.method, "initialize") != 0 &&
+	    dropped(m, r.id))
+		;	/* cancelled before its turn: no answer */
+	else if (r.id != NULL)
 		dispatch(m, &r, out);
 	else if (strcmp(r.method, "notifications/initialized") == 0)
 		m->initialized = 1;	/* other notifications: nothing */

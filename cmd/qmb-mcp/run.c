@@ -18,17 +18,30 @@
 #include "mcp.h"
 
 #define CAPTURE_MAX (64u << 20)
+#define KILL_AFTER_MS 5000	/* SIGTERM, then SIGKILL after this long */
 #define ARG_ONE_MAX (128u << 10)	/* Linux MAX_ARG_STRLEN, with its NUL */
 
-/* The child: its descriptors, then the program (by path, else by PATH). */
+/*
+ * The child: its descriptors (0, 1, 2 and the progress channel; every
+ * other one is close-on-exec), its own process group, then the program
+ * (by path, else by PATH).
+ */
 static void
-child(const char *path, char *const *args, int in[2], int out[2], int err[2])
+child(const char *path, char *const *args, int in[2], int out[2], int err[2],
+    int prog[2])
 {
+	char fd[16];
+
+	setpgid(0, 0);
 	dup2(in[0], STDIN_FILENO);
 	dup2(out[1], STDOUT_FILENO);
 	dup2(err[1], STDERR_FILENO);
-	close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-	close(err[0]), close(err[1]);
+	if (prog[1] == MCP_PROGRESS_FD)
+		fcntl(prog[1], F_SETFD, 0);
+	else
+		dup2(prog[1], MCP_PROGRESS_FD);
+	snprintf(fd, sizeof(fd), "%d", MCP_PROGRESS_FD);
+	setenv("QMB_PROGRESS_FD", fd, 1);
 	setenv("NO_COLOR", "1", 1);
 	signal(SIGPIPE, SIG_DFL);	/* as from a shell, not as the server */
 	if (path[0] != '\0')
@@ -70,39 +83,97 @@ make_args(struct mcp *m, const char *prog, const char *const *argv)
 	return args;
 }
 
+/* Complete lines of the progress channel go on; a partial one waits. */
 static void
-pump(int infd, const char *input, size_t inlen, int outfd, int errfd,
-    struct run *r)
+progress_in(struct mcp *m, struct qmb_buf *pb)
 {
-	struct pollfd p[3];
+	char *s = pb->data, *nl;
+	size_t rest;
+
+	while ((nl = memchr(s, '\n', pb->len - (size_t)(s - pb->data))) != NULL) {
+		mcp_progress_line(m, s, (size_t)(nl - s));
+		s = nl + 1;
+	}
+	rest = pb->len - (size_t)(s - pb->data);
+	memmove(pb->data, s, rest);
+	pb->len = rest;
+	if (pb->error || rest > 8192)	/* a line that long is no progress */
+		qmb_buf_reset(pb);
+}
+
+enum { P_OUT, P_ERR, P_PROG, P_STDIN, P_IN, P_N };
+
+/*
+ * Feed the input, collect stdout and stderr, pass progress on, and go on
+ * reading the server's own input (a cancellation may come) until the
+ * program closes its output.  A cancelled program gets SIGTERM at once
+ * (mcp_cancel) and SIGKILL KILL_AFTER_MS later.
+ */
+static void
+pump(struct mcp *m, int infd, const char *input, size_t inlen, int outfd,
+    int errfd, int progfd, struct run *r)
+{
+	struct pollfd p[P_N];
+	struct qmb_buf pb;
 	char chunk[65536];
 	size_t off = 0;
 	ssize_t n;
-	int i, open_fds = 2;
+	int i, open_fds = 2, wait_ms, killed = 0;
 
-	p[0].fd = outfd, p[0].events = POLLIN;
-	p[1].fd = errfd, p[1].events = POLLIN;
-	p[2].fd = inlen > 0 ? infd : -1, p[2].events = POLLOUT;
+	qmb_buf_init(&pb, 1u << 16);
+	p[P_OUT].fd = outfd, p[P_OUT].events = POLLIN;
+	p[P_ERR].fd = errfd, p[P_ERR].events = POLLIN;
+	p[P_PROG].fd = progfd, p[P_PROG].events = POLLIN;
+	p[P_STDIN].fd = m->input != NULL && !m->input_done ? m->input_fd : -1;
+	p[P_STDIN].events = POLLIN;
+	p[P_IN].fd = inlen > 0 ? infd : -1, p[P_IN].events = POLLOUT;
 	if (inlen == 0)
 		close(infd);
 	else
 		fcntl(infd, F_SETFL, O_NONBLOCK);
 	while (open_fds > 0) {
-		if (poll(p, 3, -1) == -1) {
+		if (m->stop != NULL && *m->stop && !m->cancelled) {
+			/* the server itself is told to stop: its program first */
+			snprintf(m->reason, sizeof(m->reason), "qmb-mcp stopped by "
+			    "signal %d", (int)*m->stop);
+			mcp_cancel(m);
+		}
+		wait_ms = m->cancelled && !killed ? KILL_AFTER_MS : -1;
+		if ((i = poll(p, P_N, wait_ms)) == -1) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (p[2].fd != -1 && (p[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+		if (i == 0) {
+			/* it did not stop on SIGTERM */
+			kill(-m->child, SIGKILL);
+			killed = 1;
+			continue;
+		}
+		if (p[P_IN].fd != -1 && (p[P_IN].revents & (POLLOUT | POLLERR | POLLHUP))) {
 			n = write(infd, input + off, inlen - off);
 			if (n > 0)
 				off += (size_t)n;
 			if ((n == -1 && errno != EAGAIN) || off == inlen) {
 				close(infd);
-				p[2].fd = -1;
+				p[P_IN].fd = -1;
 			}
 		}
-		for (i = 0; i < 2; i++) {
+		if (p[P_STDIN].fd != -1 &&
+		    (p[P_STDIN].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    m->input(m) == -1)
+			p[P_STDIN].fd = -1;
+		if (p[P_PROG].fd != -1 &&
+		    (p[P_PROG].revents & (POLLIN | POLLHUP | POLLERR))) {
+			n = read(p[P_PROG].fd, chunk, sizeof(chunk));
+			if (n <= 0)
+				p[P_PROG].fd = -1;
+			else if (qmb_buf_add(&pb, chunk, (size_t)n) == 0)
+				progress_in(m, &pb);
+			else
+				qmb_buf_reset(&pb);
+		}
+		for (i = P_OUT; i <= P_ERR; i++) {
 			if (p[i].fd == -1 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			n = read(p[i].fd, chunk, sizeof(chunk));
@@ -111,11 +182,20 @@ pump(int infd, const char *input, size_t inlen, int outfd, int errfd,
 				open_fds--;
 				continue;
 			}
-			qmb_buf_add(i == 0 ? &r->out : &r->err, chunk, (size_t)n);
+			qmb_buf_add(i == P_OUT ? &r->out : &r->err, chunk, (size_t)n);
 		}
 	}
-	if (p[2].fd != -1)
+	if (p[P_IN].fd != -1)
 		close(infd);
+	qmb_buf_free(&pb);
+}
+
+void
+mcp_cancel(struct mcp *m)
+{
+	m->cancelled = 1;
+	if (m->child > 0)
+		kill(-m->child, SIGTERM);
 }
 
 /*
@@ -143,7 +223,8 @@ int
 mcp_run(struct mcp *m, const char *prog, const char *const *argv,
     const char *input, size_t inlen, struct run *r)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, st;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int pr[2] = { -1, -1 }, st;
 	char path[4352] = "", **args;
 	pid_t pid = -1;
 
@@ -152,6 +233,11 @@ mcp_run(struct mcp *m, const char *prog, const char *const *argv,
 	r->status = 127;
 	if (m->dry)
 		return -1;	/* fuzzing: no program runs */
+	if (m->cancelled) {
+		/* the call was cancelled: its next program does not start */
+		r->status = 128 + SIGTERM;
+		return 0;
+	}
 	if (too_long(prog, argv, r)) {
 		qmb_buf_add(&r->out, "", 0);
 		qmb_buf_add(&r->err, "", 0);
@@ -162,20 +248,28 @@ mcp_run(struct mcp *m, const char *prog, const char *const *argv,
 	if (m->bindir[0] != '\0')
 		snprintf(path, sizeof(path), "%s/%s", m->bindir, prog);
 	if (pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0 &&
-	    pipe2(err, O_CLOEXEC) == 0 && (pid = fork()) == 0)
-		child(path, args, in, out, err);
+	    pipe2(err, O_CLOEXEC) == 0 && pipe2(pr, O_CLOEXEC) == 0 &&
+	    (pid = fork()) == 0)
+		child(path, args, in, out, err, pr);
 	free(args);
 	if (pid == -1) {
-		close_pair(in), close_pair(out), close_pair(err);
+		close_pair(in), close_pair(out), close_pair(err), close_pair(pr);
 		return -1;
 	}
-	close(in[0]), close(out[1]), close(err[1]);
-	pump(in[1], input, inlen, out[0], err[0], r);
-	close(out[0]), close(err[0]);
+	setpgid(pid, pid);	/* also here: no race with a cancellation */
+	m->child = pid;
+	close(in[0]), close(out[1]), close(err[1]), close(pr[1]);
+	pump(m, in[1], input, inlen, out[0], err[0], pr[0], r);
+	close(out[0]), close(err[0]), close(pr[0]);
 	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			m->child = 0;
 			return -1;
+		}
+	m->child = 0;
 	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (m->cancelled && WIFSIGNALED(st))
+		m->killed = 1;
 	qmb_buf_add(&r->out, "", 0);
 	qmb_buf_add(&r->err, "", 0);
 	return 0;

@@ -15,6 +15,7 @@
 #include "qmb_session.h"
 #include "qmb_view.h"
 #include "mcp.h"
+#include "result.h"
 #include "tools.h"
 
 static const char *const stages[] = { "A", "B", "C", "D", "E", "F", NULL };
@@ -649,6 +650,43 @@ check_args(const struct tool *t, const struct qmb_jv *args, char *msg,
 	return 0;
 }
 
+/*
+ * A changing call was cancelled and its program stopped mid-way: the
+ * program's own durability left nothing half-written; say so in the log
+ * (the session's, else the global one) and in the session's trail.
+ */
+static void
+abandoned(struct mcp *m, const struct tool *t, const struct qmb_jv *args)
+{
+	const char *id = arg_str(args, "session_id");
+	char tool[128], why[200];
+	const char *largv[16] = { "write", "-l", "WARN", "-c", "mcp", "-a",
+	    "call_cancelled", "-d", tool, "-d", why };
+	const char *aargv[] = { "append", "-t", "call_cancelled", "-d", tool,
+	    "-d", why, "--", id, NULL };
+	volatile sig_atomic_t *stop = m->stop;
+	struct run r;
+	int n = 11;
+
+	snprintf(tool, sizeof(tool), "tool=%s", t->name);
+	snprintf(why, sizeof(why), "reason=%s", m->reason[0] ? m->reason :
+	    "cancelled by the client");
+	if (id != NULL) {
+		largv[n++] = "-s";
+		largv[n++] = id;
+	}
+	largv[n] = NULL;
+	/* these two run to the end, also when the server is told to stop */
+	m->cancelled = 0;
+	m->stop = NULL;
+	if (mcp_run(m, "qmb-log", largv, NULL, 0, &r) == 0)
+		mcp_run_free(&r);
+	if (id != NULL && mcp_run(m, "qmb-audit", aargv, NULL, 0, &r) == 0)
+		mcp_run_free(&r);
+	m->cancelled = 1;
+	m->stop = stop;
+}
+
 int
 mcp_tools_call(struct mcp *m, const char *name, const struct qmb_jv *args,
     struct qmb_jw *jw, int *code, char *msg, size_t msgsize)
@@ -673,5 +711,7 @@ mcp_tools_call(struct mcp *m, const char *name, const struct qmb_jv *args,
 		    name);
 		return -1;
 	}
-	return t->fn(m, args, jw);
+	if (t->fn(m, args, jw) == 0 && m->killed && !(t->ann & A_READONLY))
+		abandoned(m, t, args);
+	return 0;
 }

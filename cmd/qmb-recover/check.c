@@ -9,6 +9,7 @@
 
 #include "qmb_io.h"
 #include "qmb_json.h"
+#include "qmb_progress.h"
 #include "recover.h"
 
 /* Exit status of a run over several sessions. */
@@ -238,8 +239,11 @@ cmd_check(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	}
 	if (qmb_ids_sessions(p, &ids, &n, err) == -1)
 		return -1;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		check_one(o, p, ids[i], &t, 1);
+		qmb_progress((long)i + 1, (long)n, "session %zu of %zu: %s", i + 1,
+		    n, ids[i]);
+	}
 	qmb_ids_free(ids, n);
 	project_wide(o, p, &t, 0);
 	summary(o, &t, "check");
@@ -287,8 +291,11 @@ cmd_repair(const struct opts *o, struct qmb_proj *p, int argc, char **argv,
 	}
 	if (qmb_ids_sessions(p, &ids, &n, err) == -1)
 		return -1;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		repair_one(o, p, ids[i], &t, 1);
+		qmb_progress((long)i + 1, (long)n, "session %zu of %zu: %s", i + 1,
+		    n, ids[i]);
+	}
 	qmb_ids_free(ids, n);
 	project_wide(o, p, &t, 1);
 	if (!o->c.json && !o->c.quiet) {

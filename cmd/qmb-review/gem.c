@@ -12,7 +12,11 @@
 #include <unistd.h>
 
 #include "qmb_config.h"
+#include "qmb_progress.h"
 #include "review.h"
+
+/* Progress steps sent so far (qmb_progress.h): they only grow. */
+static long steps;
 
 /* Why there is no key, for gem_ask (the lib hands it only the cfg). */
 static struct qmb_err nokey = { QMB_EXIT_USAGE, 0, "no Gemini API key" };
@@ -65,6 +69,13 @@ show_attempt(void *arg, const struct qmb_gem_attempt *a)
 {
 	struct gem *g = arg;
 
+	if (a->http > 0)
+		qmb_progress(++steps, 0, "attempt %d of %d: HTTP %ld in %ld ms%s%s",
+		    a->n, a->of, a->http, a->duration_ms, *a->msg ? ": " : "",
+		    a->msg);
+	else
+		qmb_progress(++steps, 0, "attempt %d of %d: no answer in %ld ms: %s",
+		    a->n, a->of, a->duration_ms, a->msg);
 	if (!g->o->c.verbose)
 		return;
 	if (a->http > 0)
@@ -83,11 +94,15 @@ show_wait(void *arg, int next, int of, long ms)
 	struct gem *g = arg;
 	long left, step;
 
+	qmb_progress(++steps, 0, "waiting %ld s before attempt %d of %d",
+	    (ms + 999) / 1000, next, of);
 	if (g->o->c.quiet || !isatty(STDERR_FILENO)) {
 		if (g->o->c.verbose)
 			fprintf(stderr, "%s: waiting %ld ms before attempt %d of %d\n",
 			    qmb_progname(), ms, next, of);
 		qmb_gem_sleep_ms(ms);
+		qmb_progress(++steps, 0, "asking Gemini: attempt %d of %d", next,
+		    of);
 		return;
 	}
 	for (left = ms; left > 0; left -= step) {
@@ -99,6 +114,7 @@ show_wait(void *arg, int next, int of, long ms)
 	}
 	fprintf(stderr, "\r\033[K");
 	fflush(stderr);
+	qmb_progress(++steps, 0, "asking Gemini: attempt %d of %d", next, of);
 }
 
 int
@@ -170,6 +186,8 @@ gem_ask(const struct qmb_gem_cfg *cfg, const struct qmb_gem_prompt *pr,
 		*err = nokey;
 		return -1;
 	}
+	qmb_progress(++steps, 0, "asking Gemini (%s): attempt 1 of %d",
+	    cfg->model, cfg->attempts);
 	return qmb_gem_generate(cfg, pr, res, err);
 }
 

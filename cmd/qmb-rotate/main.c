@@ -12,6 +12,7 @@
 #include "qmb_json.h"
 #include "qmb_lock.h"
 #include "qmb_prog.h"
+#include "qmb_progress.h"
 #include "qmb_retention.h"
 #include "rotate.h"
 
@@ -26,6 +27,7 @@ struct out {
 	const struct opts	*o;
 	int			 acted;
 	int			 code;		/* first failure */
+	long			 steps;		/* progress sent */
 };
 
 /* --max-size and --keep take the values the settings take. */
@@ -60,6 +62,9 @@ report(void *arg, const struct qmb_raction *a)
 	} else if (a->kind != QMB_RA_SKIP) {
 		out->acted = 1;
 	}
+	if (a->kind != QMB_RA_SKIP)
+		qmb_progress(++out->steps, 0, "%s%s", a->what,
+		    a->failed ? ": failed" : "");
 	if ((a->kind == QMB_RA_SKIP && !out->o->c.verbose) ||
 	    (out->o->c.quiet && !a->failed) || (a->failed && !out->o->c.json))
 		return;

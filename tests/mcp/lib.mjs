@@ -32,7 +32,7 @@ export function built(prog) {
 // and qmb-review exist: the environment that points qmb-review at it, and
 // its request log; else null.
 export const FAKE_KEY = 'fake-key-for-tests-0123456789';
-export async function fakeGemini(mode = 'ok') {
+export async function fakeGemini(mode = 'ok', extra = []) {
 	const script = path.join(TOP, 'tests/fake_gemini.py');
 	if (!built('qmb-review') || !fs.existsSync(script))
 		return null;
@@ -40,7 +40,7 @@ export async function fakeGemini(mode = 'ok') {
 	const portFile = path.join(work, 'port');
 	const log = path.join(work, 'requests.jsonl');
 	const child = spawn('python3', [script, '--port', '0', '--port-file', portFile,
-		'--log', log, '--mode', mode], { stdio: 'ignore' });
+		'--log', log, '--mode', mode, ...extra], { stdio: 'ignore' });
 	atExit(() => child.kill());
 	for (let i = 0; i < 100 && !fs.existsSync(portFile); i++)
 		await sleep(50);

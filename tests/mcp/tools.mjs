@@ -82,8 +82,8 @@ await step('SDK: bad arguments are a JSON-RPC error (-32602)', async () => {
 	await assert.rejects(call(c, 'qmb_session_status', { session_id: 'x', colour: 1 }),
 		(e) => e.code === -32602 && /colour/.test(e.message));
 	await assert.rejects(call(c, 'qmb_no_such_tool', {}), (e) => e.code === -32602);
-	await assert.rejects(c.client.request({ method: 'resources/list' },
-		(await import('@modelcontextprotocol/sdk/types.js')).ListResourcesResultSchema),
+	await assert.rejects(c.client.request({ method: 'resources/subscribe', params: { uri: 'qmb://sessions' } },
+		(await import('@modelcontextprotocol/sdk/types.js')).EmptyResultSchema),
 	(e) => e.code === -32601);
 	await c.client.ping();
 });
