@@ -32,7 +32,7 @@ mkdir "$bin" || exit 1
 # The flags the Makefile uses (config.mk, SANITIZE included).
 # shellcheck disable=SC2016 # make expands them, not the shell
 flags=$(printf '%s\n' 'bench-flags:' \
-    '	@printf "%s\n" "$(CPPFLAGS)" "$(CFLAGS)" "$(LDFLAGS)" "$(MBEDTLS_LIBS)"' |
+    '	@printf "%s\n" "$(CPPFLAGS)" "$(CFLAGS)" "$(LDFLAGS)" "$(MBEDTLS_LIBS) $(Z_LIBS)"' |
     make -s --no-print-directory -f config.mk -f - bench-flags) ||
 	die "cannot read the flags of config.mk"
 cppflags=$(printf '%s\n' "$flags" | sed -n 1p)
