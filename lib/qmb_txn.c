@@ -252,8 +252,10 @@ precheck(void *ctx, const char *line, size_t len, struct qmb_err *err)
 	    err) == -1)
 		return -1;
 	t->stale = 1;	/* t->s is no longer what the file holds */
-	if (t->s.id[0] != '\0' && strcmp(t->type, "session_created") == 0)
-		t->s.id[0] = '\0';
+	if (t->s.id[0] != '\0' && strcmp(t->type, "session_created") == 0) {
+		qmb_session_free(&t->s);	/* made anew by the entry */
+		qmb_session_init(&t->s);
+	}
 	rc = qmb_session_apply(&t->s, doc.root, err);
 	qmb_json_free(&doc);
 	if (rc == -1) {

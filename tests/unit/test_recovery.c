@@ -134,6 +134,7 @@ test_classify(void)
 	    !qmb_rec_needs_repair(&r) && r.entries == 3 &&
 	    strcmp(r.project, "Sales") == 0, "a healthy session is ok");
 	ok(strstr(words(&r, 1), "is healthy") != NULL, "and says so");
+	qmb_rec_free(&r);
 	ok(qmb_classify_session(&p, "nosuch", QMB_FROM_AUTO, &r, &err) == -1 &&
 	    err.code == QMB_EXIT_NOTFOUND, "an unknown id is not found");
 
