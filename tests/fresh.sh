@@ -10,7 +10,7 @@
 # Needs root, debootstrap (installed when missing) and a Debian mirror; the
 # chroot gets the caller's resolv.conf, http_proxy, https_proxy, no_proxy
 # and NODE_EXTRA_CA_CERTS, for npm.
-#   QMB_FRESH_MIRROR   the mirror (default http://deb.debian.org/debian)
+#   QMB_FRESH_MIRROR   the mirror (default: debootstrap's own)
 #   QMB_FRESH_DIR      where the folder is made (default ${TMPDIR:-/var/tmp})
 #   QMB_FRESH_KEEP=1   keep the folder, to look around in it
 # Exit status: that of make demo && make check; 2 when it could not start.
@@ -30,7 +30,7 @@ if ! command -v debootstrap >/dev/null 2>&1; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	    debootstrap >/dev/null || { echo "check-fresh: cannot install debootstrap" >&2; exit 2; }
 fi
-mirror=${QMB_FRESH_MIRROR:-http://deb.debian.org/debian}
+mirror=${QMB_FRESH_MIRROR:-}
 root=$(mktemp -d "${QMB_FRESH_DIR:-${TMPDIR:-/var/tmp}}/qmb-fresh.XXXXXX") || exit 2
 root=$(cd "$root" && pwd -P)
 begin=$(date +%s)
@@ -65,7 +65,7 @@ trap 'exit 143' TERM
 
 echo "check-fresh: debootstrap bookworm (minbase + make gcc git ca-certificates) in $root"
 debootstrap --variant=minbase --include=make,gcc,git,ca-certificates \
-    bookworm "$root" "$mirror" >"$root.log" 2>&1 || {
+    bookworm "$root" ${mirror:+"$mirror"} >"$root.log" 2>&1 || {
 	tail -20 "$root.log" >&2
 	rm -f "$root.log"
 	echo "check-fresh: debootstrap failed" >&2
