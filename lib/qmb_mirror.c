@@ -154,6 +154,52 @@ keep_aside(int dfd, const char *name, const char *id, struct qmb_err *err)
 	return 0;
 }
 
+/*
+ * The seq of the mirror's last line (fd whole, not torn), 0 when empty,
+ * -1 on a read error.
+ */
+static long long
+last_seq(int fd)
+{
+	char buf[32];
+	struct stat st;
+	off_t start;
+	ssize_t n;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (st.st_size == 0)
+		return 0;
+	if (qmb_tail_line_start(fd, st.st_size - 1, &start) == -1)
+		return -1;
+	if ((n = pread(fd, buf, sizeof(buf), start)) == -1)
+		return -1;
+	return seq_of(buf, (size_t)n);
+}
+
+/*
+ * The mirror stays a prefix of the trail: an entry is written only right
+ * after the one before it.  After a failed mirror write the copy stays
+ * behind (verify names the first entry it lacks) rather than gaining
+ * entries out of order, which would read as a rewritten trail.
+ */
+static int
+in_order(int fd, const char *id, long long seq, struct qmb_err *err)
+{
+	long long last;
+
+	if (seq <= 1)
+		return 0;
+	if ((last = last_seq(fd)) == -1)
+		return qmb_errsys(err, QMB_EXIT_IO,
+		    "read the audit mirror of '%s'", id);
+	if (last == 0 || last == seq - 1)
+		return 0;
+	return qmb_errf(err, QMB_EXIT_IO,
+	    "the audit mirror of '%s' ends at entry %lld, so entry %lld is not copied; it stays behind from entry %lld (qmb-audit verify shows it)",
+	    id, last, seq, last + 1);
+}
+
 /* Append line and its newline, sync; *at is where it began. */
 static int
 write_line(int fd, const char *line, size_t len, int64_t *at)
@@ -197,7 +243,11 @@ qmb_mirror_append(struct qmb_proj *p, const char *id, const char *line,
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_nlink != 1)
 		qmb_errf(err, QMB_EXIT_IO,
 		    "audit mirror of '%s' is not a plain file; refusing to write", id);
-	else if (cut_fragment(fd) == -1 || write_line(fd, line, len, at) == -1)
+	else if (cut_fragment(fd) == -1)
+		qmb_errsys(err, QMB_EXIT_IO, "append to audit mirror of '%s'", id);
+	else if (in_order(fd, id, seq_of(line, len), err) == -1)
+		;
+	else if (write_line(fd, line, len, at) == -1)
 		qmb_errsys(err, QMB_EXIT_IO, "append to audit mirror of '%s'", id);
 	else if (*at == 0 && qmb_dir_sync(dfd, "audit mirror", err) == -1)
 		;

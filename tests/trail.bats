@@ -130,6 +130,25 @@ forge_approval() {
 	[ "$(jq -r .mirror <<<"$output")" = absent ]
 }
 
+@test "mirror: after a failed mirror write the copy stays a prefix, and verify names the entry it lacks" {
+	new_session
+	approve_upto "$id" A
+	local m
+	m=$(mirror_file "$id") || fail "no mirror folder"
+	# the mirror cannot be written while entry 3 is appended
+	mv "$m" "$m.saved" && mkdir "$m"
+	run -0 --separate-stderr qmb-session tables "$id" add T1
+	assert_equal "$stderr" "qmb-session: warning: audit mirror not written: open audit mirror of '$id': Is a directory"
+	rmdir "$m" && mv "$m.saved" "$m"
+	# entry 4 is not copied out of order
+	run -0 --separate-stderr qmb-session tables "$id" add T2
+	assert_equal "$stderr" "qmb-session: warning: audit mirror not written: the audit mirror of '$id' ends at entry 2, so entry 4 is not copied; it stays behind from entry 3 (qmb-audit verify shows it)"
+	[ "$(wc -l <"$m")" -eq 2 ]
+	cmp "$m" <(head -n 2 "$(audit_file "$id")")
+	run -1 --separate-stderr qmb-audit verify "$id"
+	assert_output --partial 'mirror: the trail holds entries the mirror lacks, from seq 3'
+}
+
 @test "mirror: an entry appended with a recomputed hash is caught" {
 	new_session
 	approve_upto "$id" A
